@@ -1,0 +1,20 @@
+# Every dependency comes from Debian's archive (scripts/setup.sh installs them).
+find_package(Threads REQUIRED)
+find_package(OpenMP REQUIRED)
+find_package(OpenSSL REQUIRED)
+find_package(ZLIB REQUIRED)
+find_package(JPEG REQUIRED)
+find_package(PNG REQUIRED)
+find_package(nlohmann_json 3.10 REQUIRED)
+find_package(dnnl REQUIRED)
+
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
+add_library(hiredis::hiredis ALIAS PkgConfig::HIREDIS)
+pkg_check_modules(CPPHTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+add_library(httplib::httplib ALIAS PkgConfig::CPPHTTPLIB)
+
+if(FAASDL_TESTS)
+  find_package(GTest REQUIRED)
+  include(GoogleTest)
+endif()
