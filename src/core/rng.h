@@ -2,6 +2,7 @@
 // compiler (no std:: distributions, whose output is implementation-defined).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <utility>
 #include <vector>
