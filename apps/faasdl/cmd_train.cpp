@@ -3,7 +3,9 @@
 
 #include "cli.h"
 #include "core/status.h"
+#include "train/coordinator.h"
 #include "train/local_run.h"
+#include "train/protocol.h"
 #include "train_args.h"
 
 namespace faasdl::cli {
@@ -16,6 +18,12 @@ void usage() {
       "                    [--nesterov] [--weight-decay 0] [--lr-schedule constant|step|cosine]\n"
       "                    [--limit N] [--test-limit N] [--augment crop:4,flip] [--no-shuffle]\n"
       "                    [--threads T] [--backend cpu|ref] [--seed 1] [--out runs/x]\n"
+      "  distributed on serverless functions:\n"
+      "                    --workers N [--platform local|lambda:URL|http:URL]\n"
+      "                    [--store dir:PATH|redis://HOST:PORT/DB|s3://BUCKET/PREFIX] [--s3-endpoint URL]\n"
+      "                    [--sync epoch|steps:K|grad] [--shuffle global|none] [--function worker]\n"
+      "                    [--function-memory 1769] [--function-timeout 900] [--max-retries 3]\n"
+      "                    [--worker-threads T] [--barrier-timeout-ms 120000]\n"
       "       faasdl train --resume runs/x [--epochs N]\n");
 }
 
@@ -41,11 +49,31 @@ int train_cmd(Args& args) {
     config.shuffle = !args.flag("no-shuffle");
     config.out_dir = args.str("out", "runs/latest");
     read_train_options(args, config.train);
+    auto& d = config.dist;
+    d.workers = static_cast<int>(args.integer("workers", 0));
+    FAASDL_CHECK(d.workers >= 0, "--workers must be >= 1, got ", d.workers);
+    if (args.has("workers") && d.workers == 0) fail("--workers must be >= 1, got 0");
+    d.platform = args.str("platform", d.platform);
+    d.store = args.str("store", d.store);
+    d.s3_endpoint = args.str("s3-endpoint", d.s3_endpoint);
+    d.sync = args.str("sync", d.sync);
+    const std::string shuffle = args.str("shuffle", "global");
+    FAASDL_CHECK(shuffle == "global" || shuffle == "none", "--shuffle must be global or none, got '", shuffle, "'");
+    d.global_shuffle = shuffle == "global";
+    d.function = args.str("function", d.function);
+    d.function_memory_mb = static_cast<int>(args.integer("function-memory", d.function_memory_mb));
+    d.function_timeout_s = static_cast<int>(args.integer("function-timeout", d.function_timeout_s));
+    d.max_retries = static_cast<int>(args.integer("max-retries", d.max_retries));
+    d.worker_threads = static_cast<int>(args.integer("worker-threads", d.worker_threads));
+    d.barrier_timeout_ms = args.integer("barrier-timeout-ms", d.barrier_timeout_ms);
+    d.inject_failure = args.str("inject-failure", "");
+    train::parse_sync(d.sync);  // refuse a bad mode before loading anything
   }
   config.threads = static_cast<int>(args.integer("threads", config.threads));
   config.progress = !args.flag("no-progress");
   args.finish();
-  const auto result = train::run_local(config, resume);
+  const auto result =
+      config.dist.workers > 0 ? train::run_distributed(config, resume) : train::run_local(config, resume);
   std::printf("run saved in %s (config.json, metrics.jsonl, weights.safetensors)\n", result.out_dir.c_str());
   return 0;
 }

@@ -16,10 +16,9 @@ constexpr uint64_t kShardTag = 0x7368617264ULL;  // "shard"
 // value -> (value/255 - mean) / std for every channel.
 std::vector<std::array<float, 256>> make_lut(const Normalizer& norm, int channels) {
   const bool identity = norm.mean.empty() && norm.std.empty();
-  FAASDL_CHECK(identity || (static_cast<int>(norm.mean.size()) == channels &&
-                            static_cast<int>(norm.std.size()) == channels),
-               "normalizer has ", norm.mean.size(), " means and ", norm.std.size(), " stds for ", channels,
-               " channels");
+  FAASDL_CHECK(
+      identity || (static_cast<int>(norm.mean.size()) == channels && static_cast<int>(norm.std.size()) == channels),
+      "normalizer has ", norm.mean.size(), " means and ", norm.std.size(), " stds for ", channels, " channels");
   std::vector<std::array<float, 256>> lut(static_cast<size_t>(channels));
   for (int ch = 0; ch < channels; ++ch) {
     const float mean = identity ? 0.0f : norm.mean[static_cast<size_t>(ch)];
@@ -83,8 +82,8 @@ Normalizer compute_normalizer(const ImageSet& set) {
   return norm;
 }
 
-void fill_batch(const ImageSet& set, std::span<const int64_t> indices, const Normalizer& norm,
-                const Augment& augment, Rng* rng, Tensor& x, std::vector<int32_t>& y) {
+void fill_batch(const ImageSet& set, std::span<const int64_t> indices, const Normalizer& norm, const Augment& augment,
+                Rng* rng, Tensor& x, std::vector<int32_t>& y) {
   FAASDL_CHECK(augment.pad >= 0 && augment.pad <= std::min(set.h, set.w), "augment: pad ", augment.pad,
                " must be in 0..", std::min(set.h, set.w));
   FAASDL_CHECK(!augment.enabled() || rng != nullptr, "fill_batch: augmentation needs an Rng");
@@ -130,8 +129,8 @@ std::vector<std::vector<int64_t>> make_shards(const std::vector<int32_t>& labels
                                               uint64_t seed, int epoch, bool shuffle) {
   FAASDL_CHECK(num_shards >= 1, "make_shards: num_shards must be at least 1, got ", num_shards);
   FAASDL_CHECK(num_classes >= 1, "make_shards: num_classes must be at least 1, got ", num_classes);
-  FAASDL_CHECK(static_cast<size_t>(num_shards) <= labels.size(), "make_shards: ", num_shards,
-               " shards for only ", labels.size(), " samples");
+  FAASDL_CHECK(static_cast<size_t>(num_shards) <= labels.size(), "make_shards: ", num_shards, " shards for only ",
+               labels.size(), " samples");
   std::vector<std::vector<int64_t>> by_class(static_cast<size_t>(num_classes));
   for (size_t i = 0; i < labels.size(); ++i) {
     FAASDL_CHECK(labels[i] >= 0 && labels[i] < num_classes, "make_shards: label ", labels[i], " of sample ", i,

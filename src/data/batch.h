@@ -36,8 +36,8 @@ struct Augment {
 // Fills x with the images at `indices` as float [b, c, h, w], (pixel/255 - mean) / std, and y
 // with their labels. With augmentation on, rng must be non-null; per sample it draws the crop
 // offset (y then x) and then the flip, so the result depends only on the rng state.
-void fill_batch(const ImageSet& set, std::span<const int64_t> indices, const Normalizer& norm,
-                const Augment& augment, Rng* rng, Tensor& x, std::vector<int32_t>& y);
+void fill_batch(const ImageSet& set, std::span<const int64_t> indices, const Normalizer& norm, const Augment& augment,
+                Rng* rng, Tensor& x, std::vector<int32_t>& y);
 
 // The order to visit n samples in epoch `epoch`: 0..n-1 without shuffle, otherwise a
 // permutation that depends only on (seed, epoch).

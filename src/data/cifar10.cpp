@@ -45,8 +45,7 @@ std::vector<std::string> read_class_names(const std::string& dir) {
   for (const auto& line : split(read_file(path), '\n')) {
     if (!trim(line).empty()) names.emplace_back(trim(line));
   }
-  FAASDL_CHECK(!names.empty() && names.size() <= 256, path, ": expected 1 to 256 class names, found ",
-               names.size());
+  FAASDL_CHECK(!names.empty() && names.size() <= 256, path, ": expected 1 to 256 class names, found ", names.size());
   return names;
 }
 
@@ -115,8 +114,8 @@ std::string encode_records(const ImageSet& set, int64_t begin, int64_t end) {
 void check_writable(const ImageSet& set, const char* split) {
   const std::string what = str_cat("write_cifar10_binary: ", split, " split");
   validate(set, what);
-  FAASDL_CHECK(set.c == 3 && set.h == detail::kSide && set.w == detail::kSide, what, " has ", set.c, "x", set.h,
-               "x", set.w, " images; CIFAR-10 binary holds only 3x32x32");
+  FAASDL_CHECK(set.c == 3 && set.h == detail::kSide && set.w == detail::kSide, what, " has ", set.c, "x", set.h, "x",
+               set.w, " images; CIFAR-10 binary holds only 3x32x32");
   FAASDL_CHECK(set.num_classes <= 256, what, " has ", set.num_classes,
                " classes; CIFAR-10 binary labels are single bytes (at most 256)");
 }

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "core/fs.h"
 #include "core/status.h"
 #include "core/strings.h"
 #include "data/detail/readers.h"
@@ -64,6 +65,8 @@ DataSplits load_dataset(const std::string& spec, const LoadOptions& opts) {
                ": channels must be 0 (as stored), 1 or 3, got ", opts.channels);
   DataSplits splits;
   if (spec == "fashion-mnist") {
+    FAASDL_CHECK(file_exists(kFashionMnistDir), "dataset fashion-mnist: ", kFashionMnistDir,
+                 " is missing (apt-get install dataset-fashion-mnist)");
     splits = detail::load_idx(kFashionMnistDir, opts, fashion_mnist_classes());
   } else if (auto dir = dir_of(spec, "idx"); !dir.empty()) {
     splits = detail::load_idx(dir, opts, {});
@@ -111,8 +114,8 @@ void validate(const ImageSet& set, const std::string& what) {
   FAASDL_CHECK(set.class_names.empty() || static_cast<int>(set.class_names.size()) == set.num_classes, what, ": ",
                set.class_names.size(), " class names for ", set.num_classes, " classes");
   for (size_t i = 0; i < set.labels.size(); ++i) {
-    FAASDL_CHECK(set.labels[i] >= 0 && set.labels[i] < set.num_classes, what, ": label ", set.labels[i],
-                 " of image ", i, " is outside 0..", set.num_classes - 1);
+    FAASDL_CHECK(set.labels[i] >= 0 && set.labels[i] < set.num_classes, what, ": label ", set.labels[i], " of image ",
+                 i, " is outside 0..", set.num_classes - 1);
   }
 }
 

@@ -110,8 +110,8 @@ void read_split(const std::string& dir, const std::string& prefix, int64_t limit
   const uint32_t n = be32(ih.data() + 4), rows = be32(ih.data() + 8), cols = be32(ih.data() + 12);
   const uint32_t nl = be32(lh.data() + 4);
   FAASDL_CHECK(n <= INT32_MAX, images.path(), ": implausible image count ", n);
-  FAASDL_CHECK(rows > 0 && cols > 0 && rows <= 65535 && cols <= 65535, images.path(), ": bad image size ", rows,
-               "x", cols);
+  FAASDL_CHECK(rows > 0 && cols > 0 && rows <= 65535 && cols <= 65535, images.path(), ": bad image size ", rows, "x",
+               cols);
   FAASDL_CHECK(n == nl, images.path(), " holds ", n, " images but ", labels.path(), " holds ", nl, " labels");
 
   const int64_t keep = limit > 0 ? std::min<int64_t>(limit, n) : int64_t{n};
@@ -132,8 +132,8 @@ void read_split(const std::string& dir, const std::string& prefix, int64_t limit
 
 void check_labels(const ImageSet& set, const std::string& path) {
   for (size_t i = 0; i < set.labels.size(); ++i) {
-    FAASDL_CHECK(set.labels[i] < set.num_classes, path, ": label ", set.labels[i], " of record ", i,
-                 " is outside 0..", set.num_classes - 1);
+    FAASDL_CHECK(set.labels[i] < set.num_classes, path, ": label ", set.labels[i], " of record ", i, " is outside 0..",
+                 set.num_classes - 1);
   }
 }
 

@@ -171,7 +171,8 @@ ImageSet make_set(const ClassFiles& files, const std::vector<std::string>& names
   set.w = ref.w;
   set.num_classes = static_cast<int>(names.size());
   set.class_names = names;
-  for (size_t k = 0; k < files.size(); ++k) set.labels.insert(set.labels.end(), files[k].size(), static_cast<int32_t>(k));
+  for (size_t k = 0; k < files.size(); ++k)
+    set.labels.insert(set.labels.end(), files[k].size(), static_cast<int32_t>(k));
   set.n = static_cast<int64_t>(set.labels.size());
   set.pixels.resize(static_cast<size_t>(set.n * set.image_size()));
   return set;

@@ -87,8 +87,8 @@ ImageSet decode_shard(std::string_view bytes, std::string_view what) {
   FAASDL_CHECK(version == kVersion, what, ": unsupported shard version ", version, " (this build reads ", kVersion,
                ")");
   FAASDL_CHECK(get_le(h + 12, 4) == kHeaderSize, what, ": bad header size ", get_le(h + 12, 4));
-  FAASDL_CHECK(h[40] == kDtypeU8 && h[41] == kDtypeI32, what, ": unsupported dtypes (pixels ", int{h[40]},
-               ", labels ", int{h[41]}, "; expected ", int{kDtypeU8}, " and ", int{kDtypeI32}, ")");
+  FAASDL_CHECK(h[40] == kDtypeU8 && h[41] == kDtypeI32, what, ": unsupported dtypes (pixels ", int{h[40]}, ", labels ",
+               int{h[41]}, "; expected ", int{kDtypeU8}, " and ", int{kDtypeI32}, ")");
   const uint64_t n = get_le(h + 16, 8);
   const uint64_t c = get_le(h + 24, 4), height = get_le(h + 28, 4), width = get_le(h + 32, 4);
   const uint64_t num_classes = get_le(h + 36, 4);
@@ -98,9 +98,9 @@ ImageSet decode_shard(std::string_view bytes, std::string_view what) {
                ": bad image shape ", c, "x", height, "x", width);
   FAASDL_CHECK(num_classes >= 1 && num_classes <= (1u << 24), what, ": bad class count ", num_classes);
   FAASDL_CHECK(n <= (uint64_t{1} << 40) / (c * height * width), what, ": implausible image count ", n);
-  FAASDL_CHECK(pixel_bytes == n * c * height * width && label_bytes == 4 * n, what,
-               ": header sizes disagree (", pixel_bytes, " pixel bytes and ", label_bytes, " label bytes for ", n,
-               " images of ", c, "x", height, "x", width, ")");
+  FAASDL_CHECK(pixel_bytes == n * c * height * width && label_bytes == 4 * n, what, ": header sizes disagree (",
+               pixel_bytes, " pixel bytes and ", label_bytes, " label bytes for ", n, " images of ", c, "x", height,
+               "x", width, ")");
   const uint64_t total = kHeaderSize + pixel_bytes + label_bytes + names_bytes;
   FAASDL_CHECK(bytes.size() >= total, what, ": truncated shard (", bytes.size(), " bytes, header says ", total, ")");
   FAASDL_CHECK(bytes.size() == total, what, ": ", bytes.size() - total, " unexpected bytes after the shard");

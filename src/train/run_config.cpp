@@ -47,7 +47,15 @@ TrainOptions train_options_from_json(const Json& j) {
 Json to_json(const RunConfig& c) {
   return {{"model", c.model},     {"data", c.data},       {"limit", c.limit},   {"test_limit", c.test_limit},
           {"epochs", c.epochs},   {"backend", c.backend}, {"threads", c.threads}, {"shuffle", c.shuffle},
-          {"out_dir", c.out_dir}, {"train", to_json(c.train)}};
+          {"out_dir", c.out_dir}, {"train", to_json(c.train)},
+          {"distributed",
+           {{"workers", c.dist.workers}, {"platform", c.dist.platform}, {"store", c.dist.store},
+            {"s3_endpoint", c.dist.s3_endpoint}, {"sync", c.dist.sync}, {"global_shuffle", c.dist.global_shuffle},
+            {"function", c.dist.function}, {"function_memory_mb", c.dist.function_memory_mb},
+            {"function_timeout_s", c.dist.function_timeout_s}, {"max_retries", c.dist.max_retries},
+            {"barrier_timeout_ms", c.dist.barrier_timeout_ms}, {"store_timeout_ms", c.dist.store_timeout_ms},
+            {"worker_threads", c.dist.worker_threads}, {"inject_failure", c.dist.inject_failure},
+            {"run_id", c.dist.run_id}}}};
 }
 
 RunConfig run_config_from_json(const Json& j) {
@@ -64,6 +72,24 @@ RunConfig run_config_from_json(const Json& j) {
   c.out_dir = json_get_or<std::string>(j, "out_dir", "runs/latest", what);
   FAASDL_CHECK(j.contains("train"), what, ": missing field 'train'");
   c.train = train_options_from_json(j.at("train"));
+  if (j.contains("distributed")) {
+    const Json& d = j.at("distributed");
+    c.dist.workers = json_get_or<int>(d, "workers", 0, what);
+    c.dist.platform = json_get_or<std::string>(d, "platform", "local", what);
+    c.dist.store = json_get_or<std::string>(d, "store", "", what);
+    c.dist.s3_endpoint = json_get_or<std::string>(d, "s3_endpoint", "", what);
+    c.dist.sync = json_get_or<std::string>(d, "sync", "epoch", what);
+    c.dist.global_shuffle = json_get_or<bool>(d, "global_shuffle", true, what);
+    c.dist.function = json_get_or<std::string>(d, "function", "worker", what);
+    c.dist.function_memory_mb = json_get_or<int>(d, "function_memory_mb", 1769, what);
+    c.dist.function_timeout_s = json_get_or<int>(d, "function_timeout_s", 900, what);
+    c.dist.max_retries = json_get_or<int>(d, "max_retries", 3, what);
+    c.dist.barrier_timeout_ms = json_get_or<int64_t>(d, "barrier_timeout_ms", 120000, what);
+    c.dist.store_timeout_ms = json_get_or<int64_t>(d, "store_timeout_ms", 30000, what);
+    c.dist.worker_threads = json_get_or<int>(d, "worker_threads", 0, what);
+    c.dist.inject_failure = json_get_or<std::string>(d, "inject_failure", "", what);
+    c.dist.run_id = json_get_or<std::string>(d, "run_id", "", what);
+  }
   return c;
 }
 
