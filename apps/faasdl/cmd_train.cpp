@@ -39,6 +39,9 @@ int train_cmd(Args& args) {
     config = train::load_run_config(dir);
     config.out_dir = dir;
     config.epochs = static_cast<int>(args.integer("epochs", config.epochs));
+    // A fault injected into the first attempt stays in the past.
+    config.dist.inject_failure = args.str("inject-failure", "");
+    config.dist.max_retries = static_cast<int>(args.integer("max-retries", config.dist.max_retries));
   } else {
     config.model = args.str("model", config.model);
     config.data = args.str("data", config.data);

@@ -438,6 +438,7 @@ Status LocalPlatform::start() {
   const int threads = std::clamp(im.opt.max_concurrency + 16, 16, 512);
   im.server->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
   im.server->set_keep_alive_timeout(2);
+  im.server->set_tcp_nodelay(true);
   im.server->set_payload_max_length(std::max(im.opt.max_sync_payload, im.opt.max_async_payload) + (16u << 20));
   im.install_http_routes();
   if (im.opt.port == 0) {

@@ -44,6 +44,7 @@ class RuntimeClient {
     port_ = colon == std::string::npos ? 80 : static_cast<int>(parse_int(endpoint.substr(colon + 1), "AWS_LAMBDA_RUNTIME_API port"));
     client_ = std::make_unique<httplib::Client>(host_, port_);
     client_->set_keep_alive(true);
+    client_->set_tcp_nodelay(true);  // no 40 ms Nagle/delayed-ACK stall between header and body
     client_->set_connection_timeout(5, 0);
   }
 

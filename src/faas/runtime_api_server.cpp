@@ -50,6 +50,7 @@ Status RuntimeApiServer::start() {
   server_->new_task_queue = [] { return new httplib::ThreadPool(3); };
   // The connection idles while the handler runs (up to the 900 s maximum timeout).
   server_->set_keep_alive_timeout(900);
+  server_->set_tcp_nodelay(true);
   server_->set_keep_alive_max_count(1u << 30);
   server_->set_payload_max_length(max_response_bytes_ + (64u << 20));
   install_routes();

@@ -24,19 +24,19 @@ const std::string& chart_color(size_t index);
 
 // What every chart has around its plot area.
 struct ChartFrame {
-  std::string title;    // drawn above the plot; empty for none
-  std::string x_label;  // centred under the x axis; empty for none
-  std::string y_label;  // rotated, left of the y axis; empty for none (Timeline rows label themselves)
-  int width = 560;      // SVG user units; the page scales the SVG to its container
-  int height = 300;     // ignored by Timeline, which sizes itself by its number of rows
+  std::string title{};    // drawn above the plot; empty for none
+  std::string x_label{};  // centred under the x axis; empty for none
+  std::string y_label{};  // rotated, left of the y axis; empty for none (Timeline rows label themselves)
+  int width = 560;        // SVG user units; the page scales the SVG to its container
+  int height = 300;       // ignored by Timeline, which sizes itself by its number of rows
 };
 
 struct LineSeries {
-  std::string name;       // legend text
-  std::vector<double> x;  // same length as y
-  std::vector<double> y;  // a non-finite value leaves a gap in the line
-  std::string color;      // CSS colour; empty picks the next palette colour
-  bool dashed = false;    // dashed stroke (e.g. validation next to training)
+  std::string name{};       // legend text
+  std::vector<double> x{};  // same length as y
+  std::vector<double> y{};  // a non-finite value leaves a gap in the line
+  std::string color{};      // CSS colour; empty picks the next palette colour
+  bool dashed = false;      // dashed stroke (e.g. validation next to training)
 };
 
 class LineChart {
@@ -76,12 +76,12 @@ class BarChart {
 };
 
 struct TimelineBar {
-  std::string row;       // row label; rows appear in the order first seen
-  double start = 0;      // x units (the caller's choice, e.g. seconds)
-  double end = 0;        // end < start is drawn as a sliver at start
-  int group = 0;         // colour index (e.g. the round)
-  std::string tooltip;   // shown on hover through <title>; empty for none
-  bool flagged = false;  // drawn with a dark outline (e.g. the invocation was retried)
+  std::string row{};       // row label; rows appear in the order first seen
+  double start = 0;        // x units (the caller's choice, e.g. seconds)
+  double end = 0;          // end < start is drawn as a sliver at start
+  int group = 0;           // colour index (e.g. the round)
+  std::string tooltip{};   // shown on hover through <title>; empty for none
+  bool flagged = false;    // drawn with a dark outline (e.g. the invocation was retried)
 };
 
 // One row per label, bars from start to end coloured by group.

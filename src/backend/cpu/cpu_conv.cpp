@@ -13,6 +13,7 @@ class CpuConv final : public ConvOp {
  public:
   CpuConv(const Conv2dDesc& d, const ConvTuning& t) : d_(d), tuning_(t) {
     if (d_.relu) masked_dy_.resize(static_cast<size_t>(d_.n) * d_.oc * d_.out_h() * d_.out_w());
+    ensure_built();  // an unsupported shape fails here rather than in the first step
   }
 
   void forward(const float* x, const float* w, const float* b, float* y) override {
@@ -58,10 +59,7 @@ class CpuConv final : public ConvOp {
 
  private:
   void ensure_built() {
-    const int threads = apply_threads();
-    if (threads == built_threads_) return;
-    build();
-    built_threads_ = threads;
+    built_for_.ensure("conv2d", [this] { build(); });
   }
 
   void build() {
@@ -131,7 +129,7 @@ class CpuConv final : public ConvOp {
 
   Conv2dDesc d_;
   ConvTuning tuning_;
-  int built_threads_ = 0;
+  BuiltFor built_for_;
   dnnl::stream strm_{engine()};
   Scratchpad scratch_;
   FloatBuffer masked_dy_;

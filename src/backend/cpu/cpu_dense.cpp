@@ -14,6 +14,7 @@ class CpuDense final : public DenseOp {
  public:
   explicit CpuDense(const DenseDesc& d) : d_(d) {
     if (d_.relu) masked_dy_.resize(static_cast<size_t>(d_.n) * d_.out);
+    ensure_built();  // an unsupported shape fails here rather than in the first step
   }
 
   void forward(const float* x, const float* w, const float* b, float* y) override {
@@ -51,10 +52,7 @@ class CpuDense final : public DenseOp {
 
  private:
   void ensure_built() {
-    const int threads = apply_threads();
-    if (threads == built_threads_) return;
-    build();
-    built_threads_ = threads;
+    built_for_.ensure("dense", [this] { build(); });
   }
 
   void build() {
@@ -110,7 +108,7 @@ class CpuDense final : public DenseOp {
   }
 
   DenseDesc d_;
-  int built_threads_ = 0;
+  BuiltFor built_for_;
   dnnl::stream strm_{engine()};
   Scratchpad scratch_;
   FloatBuffer masked_dy_;

@@ -11,7 +11,9 @@ using dnnl::prop_kind;
 
 class CpuPool final : public PoolOp {
  public:
-  explicit CpuPool(const Pool2dDesc& d) : d_(d) {}
+  explicit CpuPool(const Pool2dDesc& d) : d_(d) {
+    ensure_built();  // an unsupported shape fails here rather than in the first step
+  }
 
   void forward(const float* x, float* y) override {
     ensure_built();
@@ -29,10 +31,7 @@ class CpuPool final : public PoolOp {
 
  private:
   void ensure_built() {
-    const int threads = apply_threads();
-    if (threads == built_threads_) return;
-    build();
-    built_threads_ = threads;
+    built_for_.ensure("maxpool2d", [this] { build(); });
   }
 
   void build() {
@@ -65,7 +64,7 @@ class CpuPool final : public PoolOp {
   }
 
   Pool2dDesc d_;
-  int built_threads_ = 0;
+  BuiltFor built_for_;
   dnnl::stream strm_{engine()};
   Scratchpad scratch_;
   memory x_, y_, dx_, dy_, workspace_;

@@ -5,6 +5,7 @@
 #include <dnnl.hpp>
 #include <vector>
 
+#include "core/status.h"
 #include "tensor/tensor.h"
 
 namespace faasdl::backend::cpu {
@@ -20,6 +21,27 @@ void request_threads(int threads);
 // Sets the calling thread's OpenMP team size to the requested count (OpenMP keeps it per
 // thread) and returns it.
 int apply_threads();
+
+// Primitives partition their work for the thread count they were created with, so an op
+// rebuilds them when set_threads has changed it since.
+class BuiltFor {
+ public:
+  // `what` names the op in the error raised when oneDNN cannot build it.
+  template <typename Build>
+  void ensure(const char* what, Build&& build) {
+    const int threads = apply_threads();
+    if (threads == threads_) return;
+    try {
+      build();
+    } catch (const dnnl::error& e) {
+      fail("cpu backend: cannot build ", what, ": oneDNN: ", e.what());
+    }
+    threads_ = threads;
+  }
+
+ private:
+  int threads_ = 0;
+};
 
 // Attributes every compute primitive is created with: scratchpad owned by the op.
 dnnl::primitive_attr user_scratchpad_attr();
@@ -53,7 +75,8 @@ class LayoutArg {
   // Output: the memory the primitive should write; store() then moves it to `data`.
   const memory& target(float* data);
   void store(dnnl::stream& s);
-  // The owned buffer in the wanted layout (valid after a load/target that reordered).
+  // What the primitive is bound to: the owned buffer when the layouts differ, else a view of
+  // the caller's buffer that load/target re-point.
   const memory& held() const { return reorders_ ? held_ : user_; }
 
  private:
