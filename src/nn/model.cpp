@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "core/clock.h"
 #include "core/fs.h"
 #include "core/rng.h"
 #include "core/status.h"
@@ -103,7 +104,14 @@ const Tensor& Model::forward(const Tensor& x, bool training) {
   last_input_ = &x;
   const Tensor* in = &x;
   for (size_t i = 0; i < layers_.size(); ++i) {
-    layers_[i]->forward(*in, acts_[i], training);
+    if (profiling_) {
+      Stopwatch clock;
+      layers_[i]->forward(*in, acts_[i], training);
+      timings_[i].forward_ms += clock.ms();
+      timings_[i].calls += 1;
+    } else {
+      layers_[i]->forward(*in, acts_[i], training);
+    }
     in = &acts_[i];
   }
   return acts_.back();
@@ -115,9 +123,21 @@ void Model::backward(const Tensor& dlogits) {
   for (size_t i = layers_.size(); i-- > 0;) {
     const Tensor& x = i > 0 ? acts_[i - 1] : *last_input_;
     Tensor* dx = i > 0 ? &grads_[i - 1] : nullptr;
-    layers_[i]->backward(x, acts_[i], *dy, dx);
+    if (profiling_) {
+      Stopwatch clock;
+      layers_[i]->backward(x, acts_[i], *dy, dx);
+      timings_[i].backward_ms += clock.ms();
+    } else {
+      layers_[i]->backward(x, acts_[i], *dy, dx);
+    }
     dy = dx;
   }
+}
+
+void Model::set_profiling(bool on) {
+  profiling_ = on;
+  timings_.clear();
+  for (const auto& l : layers_) timings_.push_back({l->name(), l->type(), 0, 0, 0});
 }
 
 void Model::reseed_dropout(uint64_t seed) {

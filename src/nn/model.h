@@ -58,6 +58,16 @@ class Model {
   // Keras-style table: layer (type), output shape, params; ends with Total params.
   std::string summary() const;
 
+  // Per-layer timing of forward and backward passes (off by default; costs two clock reads per
+  // layer and pass when on).
+  struct LayerTiming {
+    std::string name, type;
+    double forward_ms = 0, backward_ms = 0;
+    int64_t calls = 0;
+  };
+  void set_profiling(bool on);
+  const std::vector<LayerTiming>& layer_timings() const { return timings_; }
+
   NamedTensorRefs named_weights();
   // Copies values from a file; every parameter must be present with the same shape.
   void load_weights(const TensorFile& file, const std::string& what);
@@ -71,6 +81,8 @@ class Model {
   std::vector<Tensor> acts_;   // acts_[i] = output of layer i in the last forward
   std::vector<Tensor> grads_;  // grads_[i] = d loss / d output of layer i
   const Tensor* last_input_ = nullptr;
+  bool profiling_ = false;
+  std::vector<LayerTiming> timings_;
   backend::Backend* backend_ = nullptr;
 };
 
