@@ -3,6 +3,7 @@
 
 #include "cli.h"
 #include "core/status.h"
+#include "report/html_report.h"
 #include "train/coordinator.h"
 #include "train/local_run.h"
 #include "train/protocol.h"
@@ -77,7 +78,9 @@ int train_cmd(Args& args) {
   args.finish();
   const auto result =
       config.dist.workers > 0 ? train::run_distributed(config, resume) : train::run_local(config, resume);
-  std::printf("run saved in %s (config.json, metrics.jsonl, weights.safetensors)\n", result.out_dir.c_str());
+  const std::string report = report::write_html_report(result.out_dir);
+  std::printf("run saved in %s (config.json, metrics.jsonl, weights.safetensors)\nreport: %s\n",
+              result.out_dir.c_str(), report.c_str());
   return 0;
 }
 

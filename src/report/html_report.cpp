@@ -23,6 +23,7 @@ namespace {
 constexpr const char* kDash = "–";
 
 bool has(double v) { return std::isfinite(v); }
+bool same(double a, double b) { return a == b || (!has(a) && !has(b)); }
 double or_zero(double v) { return has(v) ? v : 0.0; }
 
 std::string fixed(double v, int decimals) {
@@ -37,6 +38,11 @@ std::string percent(double fraction) { return has(fraction) ? fixed(fraction * 1
 std::string count(double v) {
   if (!has(v)) return kDash;
   return std::fabs(v) >= 100 ? with_commas(std::llround(v)) : format_number(v, 3);
+}
+
+// "1 retry", "3 retries", "1,024 cold starts"
+std::string counted(double v, const std::string& one, const std::string& many = "") {
+  return count(v) + " " + (v == 1 ? one : many.empty() ? one + "s" : many);
 }
 
 std::string duration(double s) {
@@ -152,11 +158,14 @@ header.top .sub { opacity: 0.8; font-size: 13px; word-break: break-all; }
 .chip b { font-weight: 600; opacity: 0.75; margin-right: 6px; }
 main { max-width: 1240px; margin: 0 auto; padding: 24px 32px 40px; }
 h2 { font-size: 17px; margin: 32px 0 12px; font-weight: 650; }
-.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(210px, 1fr)); gap: 14px; margin-top: -6px; }
+.cards { display: grid; grid-template-columns: repeat(4, 1fr); gap: 12px; margin-top: -6px; }
+.cards.three { grid-template-columns: repeat(3, 1fr); }
+@media (max-width: 820px) { .cards, .cards.three { grid-template-columns: repeat(2, 1fr); } main { padding: 16px; } }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 12px; padding: 14px 18px;
   box-shadow: 0 1px 2px rgba(0,0,0,0.04); }
 .card .label { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: 0.06em; }
-.card .value { font-size: 28px; font-weight: 650; margin: 2px 0; font-variant-numeric: tabular-nums; }
+.card .value { white-space: nowrap; font-size: 26px; font-weight: 650; margin: 2px 0;
+  font-variant-numeric: tabular-nums; }
 .card .note { color: var(--muted); font-size: 12.5px; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(470px, 1fr)); gap: 14px; }
 .figure { background: var(--card); border: 1px solid var(--line); border-radius: 12px; padding: 6px 6px 2px;
@@ -168,14 +177,16 @@ h2 { font-size: 17px; margin: 32px 0 12px; font-weight: 650; }
   border-radius: 12px; padding: 14px 18px; }
 .table-wrap { overflow-x: auto; background: var(--card); border: 1px solid var(--line); border-radius: 12px; }
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; font-size: 13px; }
-th, td { padding: 7px 12px; border-bottom: 1px solid var(--line); white-space: nowrap; }
+th, td { padding: 7px 10px; border-bottom: 1px solid var(--line); white-space: nowrap; }
 th { background: #f9fafb; color: var(--muted); font-weight: 600; text-align: right; font-size: 12px; }
 td { text-align: right; }
 th:first-child, td:first-child { text-align: left; }
 tr:last-child td { border-bottom: none; }
 tbody tr:hover td { background: #f3f6fa; }
-table.settings td:first-child { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; color: #374151; }
-table.settings td:last-child { text-align: left; white-space: normal; word-break: break-word; }
+table.settings td:first-child { width: 32%; color: #374151;
+  font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; }
+table.settings td:last-child, table.settings th:last-child { text-align: left; white-space: normal;
+  word-break: break-word; }
 footer { color: var(--muted); font-size: 12px; text-align: center; padding: 8px 0 28px; }
 )css";
 
@@ -198,9 +209,10 @@ std::string header(const RunInputs& in) {
   std::string sync = setting_text(in.config, "sync");
   for (auto it = in.epochs.rbegin(); sync.empty() && it != in.epochs.rend(); ++it) sync = it->sync;
   if (sync.empty()) sync = in.distributed ? kDash : "none (single machine)";
-  std::vector<std::pair<std::string, std::string>> chips = {
-      {"model", model.empty() ? kDash : model}, {"data", data.empty() ? kDash : data}, {"workers", workers},
-      {"sync", sync}};
+  std::vector<std::pair<std::string, std::string>> chips = {{"model", model.empty() ? kDash : model},
+                                                            {"data", data.empty() ? kDash : data},
+                                                            {"workers", workers},
+                                                            {"sync", sync}};
   if (const std::string backend = setting_text(in.config, "backend"); !backend.empty())
     chips.emplace_back("backend", backend);
   chips.emplace_back("epochs", std::to_string(in.epochs.size()));
@@ -243,20 +255,24 @@ std::string summary_cards(const RunInputs& in) {
     if (has(e.gb_s)) gb_s += e.gb_s, any_gb_s = true;
     if (has(e.images_per_s)) ips_sum += e.images_per_s, ++ips_n;
   }
-  std::string out = "<div class=\"cards\">\n";
-  out += card("Final val accuracy", percent(last.val_accuracy),
-              has(best) ? "best " + percent(best) + " at epoch " + format_number(best_epoch, 6) : "not recorded");
-  out += card("Total wall time", any_wall ? duration(wall) : kDash,
-              std::to_string(ep.size()) + (ep.size() == 1 ? " epoch" : " epochs") +
-                  (any_wall ? ", " + duration(wall / static_cast<double>(ep.size())) + " each on average" : ""));
+  std::vector<std::string> cards;
+  cards.push_back(
+      card("Final val accuracy", percent(last.val_accuracy),
+           has(best) ? "best " + percent(best) + " at epoch " + format_number(best_epoch, 6) : "not recorded"));
+  cards.push_back(
+      card("Total wall time", any_wall ? duration(wall) : kDash,
+           counted(static_cast<double>(ep.size()), "epoch") +
+               (any_wall ? ", " + duration(wall / static_cast<double>(ep.size())) + " each on average" : "")));
   if (in.distributed) {
-    out += card("Total cost", any_cost ? usd(cost) : kDash,
-                any_gb_s ? count(gb_s) + " GB-s billed" : (any_cost ? "function billing" : "no billing recorded"));
+    cards.push_back(
+        card("Total cost", any_cost ? usd(cost) : kDash,
+             any_gb_s ? count(gb_s) + " GB-s billed" : (any_cost ? "function billing" : "no billing recorded")));
   } else {
-    out += card("Total cost", kDash, "single machine: no per-use billing recorded");
+    cards.push_back(card("Total cost", kDash, "single machine: no per-use billing recorded"));
   }
-  out += card("Throughput", ips_n ? count(ips_sum / ips_n) + " img/s" : kDash,
-              has(last.images_per_s) ? "mean over epochs; last epoch " + count(last.images_per_s) : "training images per second");
+  cards.push_back(card("Throughput", ips_n ? count(ips_sum / ips_n) + " img/s" : kDash,
+                       has(last.images_per_s) ? "mean over epochs; last epoch " + count(last.images_per_s)
+                                              : "training images per second"));
   if (in.distributed) {
     double invocations = 0, cold = 0, retries = 0;
     bool any_cold = false;
@@ -268,15 +284,22 @@ std::string summary_cards(const RunInputs& in) {
       const PhaseTotals p = phase_totals(e);
       t.init += p.init, t.load += p.load, t.compute += p.compute, t.store += p.store;
     }
-    out += card("Invocations", invocations > 0 ? count(invocations) : kDash,
-                (any_cold ? count(cold) + " cold starts" : std::string("cold starts not recorded")) + " · " +
-                    count(retries) + " retries");
+    cards.push_back(card("Invocations", invocations > 0 ? count(invocations) : kDash,
+                         (any_cold ? counted(cold, "cold start") : std::string("cold starts not recorded")) + " · " +
+                             counted(retries, "retry", "retries")));
     if (t.sum() > 0) {
-      const auto share = [&](double v) { return fixed(100.0 * v / t.sum(), 0) + " %"; };
-      out += card("Compute share", share(t.compute),
-                  "of function time; init " + share(t.init) + " · load " + share(t.load) + " · store " + share(t.store));
+      const auto share = [&](double v) {
+        const double pct = 100.0 * v / t.sum();
+        return pct > 0 && pct < 1 ? std::string("<1 %") : fixed(pct, 0) + " %";
+      };
+      cards.push_back(
+          card("Compute share", share(t.compute),
+               "of function time; init " + share(t.init) + " · load " + share(t.load) + " · store " + share(t.store)));
     }
   }
+  // Four cards fit one row; five or six read better as rows of three.
+  std::string out = std::string("<div class=\"cards") + (cards.size() > 4 ? " three" : "") + "\">\n";
+  for (const auto& c : cards) out += c;
   return out + "</div>\n";
 }
 
@@ -391,12 +414,14 @@ std::string timeline_section(const RunInputs& in) {
     chart.add_bar({worker, start / 1e3, end / 1e3, group, tip, has(c.retries) && c.retries > 0});
     ++drawn;
   }
-  if (drawn == 0) return out + "<div class=\"empty\">The invocations of epoch " + xml_escape(label) +
-                         " have no start_ms/end_ms times.</div>\n";
+  if (drawn == 0)
+    return out + "<div class=\"empty\">The invocations of epoch " + xml_escape(label) +
+           " have no start_ms/end_ms times.</div>\n";
   return out + "<div class=\"charts\">\n" +
          figure(chart.svg(), true,
-                count(static_cast<double>(drawn)) + " invocations; bars run from when the invocation was sent to "
-                "when its reply arrived. Hover a bar for its timings.") +
+                counted(static_cast<double>(drawn), "invocation") +
+                    "; bars run from when the invocation was sent to when its reply arrived. "
+                    "Hover a bar for its timings.") +
          "</div>\n";
 }
 
@@ -410,7 +435,8 @@ std::string epoch_table(const RunInputs& in) {
   const auto num_col = [&](const char* title, double EpochMetrics::*field, std::string (*fmt)(double)) {
     return Column{title, [field, fmt](const EpochMetrics& e) { return fmt(e.*field); }, any_value(ep, field)};
   };
-  const bool any_functions = std::any_of(ep.begin(), ep.end(), [](const EpochMetrics& e) { return !e.functions.empty(); });
+  const bool any_functions =
+      std::any_of(ep.begin(), ep.end(), [](const EpochMetrics& e) { return !e.functions.empty(); });
   std::vector<Column> cols = {
       {"epoch", [](const EpochMetrics& e) { return format_number(e.epoch, 6); }, true},
       num_col("loss", &EpochMetrics::loss, [](double v) { return fixed(v, 4); }),
@@ -419,21 +445,26 @@ std::string epoch_table(const RunInputs& in) {
       num_col("val accuracy", &EpochMetrics::val_accuracy, percent),
       num_col("wall", &EpochMetrics::wall_s, duration),
       num_col("images/s", &EpochMetrics::images_per_s, count),
-      num_col("workers", &EpochMetrics::workers, count),
+      // Workers and sync are in the header; a column only when they change during the run.
+      {"workers", [](const EpochMetrics& e) { return count(e.workers); },
+       std::any_of(ep.begin(), ep.end(), [&](const EpochMetrics& e) { return !same(e.workers, ep[0].workers); })},
       {"sync", [](const EpochMetrics& e) { return e.sync.empty() ? std::string(kDash) : e.sync; },
-       std::any_of(ep.begin(), ep.end(), [](const EpochMetrics& e) { return !e.sync.empty(); })},
+       std::any_of(ep.begin(), ep.end(), [&](const EpochMetrics& e) { return e.sync != ep[0].sync; })},
       num_col("rounds", &EpochMetrics::rounds, count),
-      {"invocations", [](const EpochMetrics& e) { return count(static_cast<double>(e.functions.size())); },
+      {"invocations",
+       [](const EpochMetrics& e) {
+         return e.functions.empty() ? std::string(kDash) : count(static_cast<double>(e.functions.size()));
+       },
        any_functions},
       num_col("cold starts", &EpochMetrics::cold_starts, count),
       {"retries",
        [](const EpochMetrics& e) {
          double r = 0;
          for (const auto& f : e.functions) r += or_zero(f.retries);
-         return count(r);
+         return e.functions.empty() ? std::string(kDash) : count(r);
        },
        any_functions},
-      num_col("billed", &EpochMetrics::billed_s, duration),
+      num_col("billed s", &EpochMetrics::billed_s, [](double v) { return fixed(v, 1); }),
       num_col("GB-s", &EpochMetrics::gb_s, count),
       num_col("cost", &EpochMetrics::cost_usd, usd),
   };
@@ -452,12 +483,12 @@ std::string epoch_table(const RunInputs& in) {
 
 std::string settings_table(const RunInputs& in) {
   std::string out = "<h2>Settings</h2>\n";
-  if (in.config.is_null())
-    return out + "<div class=\"empty\">" + xml_escape(in.config_path) + " not found.</div>\n";
+  if (in.config.is_null()) return out + "<div class=\"empty\">" + xml_escape(in.config_path) + " not found.</div>\n";
   std::vector<std::pair<std::string, std::string>> rows;
   flatten(in.config, "", rows);
-  out += "<div class=\"table-wrap\"><table class=\"settings\">\n<thead><tr><th>setting</th><th "
-         "style=\"text-align:left\">value</th></tr></thead>\n<tbody>\n";
+  out +=
+      "<div class=\"table-wrap\"><table class=\"settings\">\n<thead><tr><th>setting</th><th>value</th></tr></thead>\n"
+      "<tbody>\n";
   for (const auto& [k, v] : rows) out += "<tr><td>" + xml_escape(k) + "</td><td>" + xml_escape(v) + "</td></tr>\n";
   return out + "</tbody></table></div>\n";
 }
@@ -465,13 +496,13 @@ std::string settings_table(const RunInputs& in) {
 std::string render_page(const RunInputs& in) {
   std::string title = "faasdl report";
   if (const std::string model = setting_text(in.config, "model"); !model.empty()) title += " · " + model;
-  std::string page = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-                     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" +
-                     xml_escape(title) + "</title>\n<style>" + kCss + "</style>\n</head>\n<body>\n" + header(in) +
-                     "<main>\n";
+  std::string page =
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" +
+      xml_escape(title) + "</title>\n<style>" + kCss + "</style>\n</head>\n<body>\n" + header(in) + "<main>\n";
   if (in.epochs.empty()) {
-    page += "<h2>Summary</h2>\n<div class=\"empty\">" + xml_escape(in.metrics_path) +
-            " has no epochs yet.</div>\n" + settings_table(in);
+    page += "<h2>Summary</h2>\n<div class=\"empty\">" + xml_escape(in.metrics_path) + " has no epochs yet.</div>\n" +
+            settings_table(in);
   } else {
     page += "<h2>Summary</h2>\n" + summary_cards(in) + training_charts(in) + time_charts(in);
     if (in.distributed) page += timeline_section(in);
@@ -484,7 +515,9 @@ std::string render_page(const RunInputs& in) {
 
 }  // namespace
 
-std::string write_html_report(const std::string& run_dir) { return write_html_report(run_dir, run_dir + "/report.html"); }
+std::string write_html_report(const std::string& run_dir) {
+  return write_html_report(run_dir, run_dir + "/report.html");
+}
 
 std::string write_html_report(const std::string& run_dir, const std::string& out_path) {
   const RunInputs in = load_inputs(run_dir);

@@ -187,9 +187,9 @@ void draw_y_axis(std::string& out, const Axis& axis, const PlotArea& p, const Ch
   }
   if (!frame.y_label.empty()) {
     const double cy = (p.top + p.bottom) / 2;
-    out += text(16, cy, frame.y_label,
-                "text-anchor=\"middle\" fill=\"" + std::string(kMutedInk) + "\" transform=\"rotate(-90 16 " + px(cy) +
-                    ")\"");
+    out += text(
+        16, cy, frame.y_label,
+        "text-anchor=\"middle\" fill=\"" + std::string(kMutedInk) + "\" transform=\"rotate(-90 16 " + px(cy) + ")\"");
   }
 }
 
@@ -207,8 +207,8 @@ void draw_x_axis(std::string& out, const Axis& axis, const PlotArea& p, const Ch
 }
 
 void draw_frame_lines(std::string& out, const PlotArea& p) {
-  out += "<line x1=\"" + px(p.left) + "\" y1=\"" + px(p.bottom) + "\" x2=\"" + px(p.right) + "\" y2=\"" +
-         px(p.bottom) + "\" stroke=\"" + kAxis + "\"/>\n";
+  out += "<line x1=\"" + px(p.left) + "\" y1=\"" + px(p.bottom) + "\" x2=\"" + px(p.right) + "\" y2=\"" + px(p.bottom) +
+         "\" stroke=\"" + kAxis + "\"/>\n";
   out += "<line x1=\"" + px(p.left) + "\" y1=\"" + px(p.top) + "\" x2=\"" + px(p.left) + "\" y2=\"" + px(p.bottom) +
          "\" stroke=\"" + kAxis + "\"/>\n";
 }
@@ -258,8 +258,7 @@ std::string LineChart::svg() const {
   const Axis ya = nice_axis(ylo - pad, yhi + pad, 5);
 
   std::vector<LegendItem> legend;
-  for (const auto& s : series_)
-    legend.push_back({s.name, s.color, s.dashed ? LegendItem::kDashed : LegendItem::kLine});
+  for (const auto& s : series_) legend.push_back({s.name, s.color, s.dashed ? LegendItem::kDashed : LegendItem::kLine});
   std::string out = open_svg(frame_, frame_.height);
   const double top = draw_header(out, frame_, legend) + 4;
   const double left = std::max(44.0, widest_label(ya) + (frame_.y_label.empty() ? 16 : 34));
@@ -332,7 +331,11 @@ std::string BarChart::svg() const {
     for (size_t i = 0; i < n; ++i) totals[i] += value(s.values, i);
   const double max_total = n ? *std::max_element(totals.begin(), totals.end()) : 0.0;
   const bool empty = max_total <= 0;
-  const bool labels_on_bars = n <= 16;
+  // Totals above the bars while they fit in their band.
+  double widest_total = 0;
+  for (const double t : totals) widest_total = std::max(widest_total, text_width(fmt(t), 11));
+  const double approx_band = (frame_.width - 80.0) / static_cast<double>(std::max<size_t>(n, 1));
+  const bool labels_on_bars = widest_total + 4 <= approx_band;
   const Axis ya = nice_axis(0, empty ? 1 : max_total * (labels_on_bars ? 1.08 : 1.0), 5);
 
   std::vector<LegendItem> legend;
@@ -356,7 +359,17 @@ std::string BarChart::svg() const {
   // Show every k-th category label so that labels never overlap.
   double widest = 0;
   for (const auto& c : categories_) widest = std::max(widest, text_width(c));
-  const size_t label_every = std::max<size_t>(1, static_cast<size_t>(std::ceil((widest + 8) / band)));
+  // Show every k-th category label (k = 1, 2, 5, 10, 20, 50...) so that labels never overlap;
+  // with k > 1 the labels fall on the k-th, 2k-th... category (epochs 5, 10, 15) plus the first.
+  const double bands_needed = (widest + 8) / band;
+  size_t label_every = 1;
+  for (size_t mag = 1; static_cast<double>(label_every) < bands_needed; mag *= 10)
+    for (const size_t f : {1, 2, 5})
+      if (static_cast<double>(label_every) < bands_needed) label_every = f * mag;
+  auto labelled = [&](size_t i) {
+    if (label_every == 1) return true;
+    return (i + 1) % label_every == 0 || (i == 0 && static_cast<double>(label_every - 1) >= bands_needed);
+  };
   auto sy = [&](double v) { return p.bottom - ya.frac(v) * p.height(); };
   for (size_t i = 0; i < n; ++i) {
     const double cx = p.left + band * (static_cast<double>(i) + 0.5);
@@ -374,7 +387,7 @@ std::string BarChart::svg() const {
     if (labels_on_bars && totals[i] > 0)
       out += text(cx, sy(totals[i]) - 5, fmt(totals[i]),
                   "text-anchor=\"middle\" font-size=\"11\" fill=\"" + std::string(kInk) + "\"");
-    if (i % label_every == 0)
+    if (labelled(i))
       out += text(cx, p.bottom + 17, categories_[i], "text-anchor=\"middle\" fill=\"" + std::string(kMutedInk) + "\"");
   }
   draw_frame_lines(out, p);
@@ -437,8 +450,7 @@ std::string Timeline::svg() const {
   const double top = draw_header(header, frame_, legend) + 4;
   double label_w = 0;
   for (const auto& r : rows) label_w = std::max(label_w, text_width(r));
-  const PlotArea p{std::max(48.0, label_w + 20), top, frame_.width - 18.0,
-                   top + row_h * static_cast<double>(nrows)};
+  const PlotArea p{std::max(48.0, label_w + 20), top, frame_.width - 18.0, top + row_h * static_cast<double>(nrows)};
   const int height = static_cast<int>(std::ceil(p.bottom + (frame_.x_label.empty() ? 28.0 : 42.0)));
   std::string out = open_svg(frame_, height) + header;
   if (bars_.empty()) {
@@ -451,8 +463,8 @@ std::string Timeline::svg() const {
       out += "<rect x=\"" + px(p.left) + "\" y=\"" + px(y) + "\" width=\"" + px(p.width()) + "\" height=\"" +
              px(row_h) + "\" fill=\"#f9fafb\"/>\n";
     if (r % label_every == 0)
-      out += text(p.left - 8, y + row_h / 2 + 4, rows[r],
-                  "text-anchor=\"end\" fill=\"" + std::string(kMutedInk) + "\"");
+      out +=
+          text(p.left - 8, y + row_h / 2 + 4, rows[r], "text-anchor=\"end\" fill=\"" + std::string(kMutedInk) + "\"");
   }
   draw_x_axis(out, xa, p, frame_, height);
   auto sx = [&](double x) { return p.left + xa.frac(x) * p.width(); };

@@ -76,12 +76,12 @@ class BarChart {
 };
 
 struct TimelineBar {
-  std::string row{};       // row label; rows appear in the order first seen
-  double start = 0;        // x units (the caller's choice, e.g. seconds)
-  double end = 0;          // end < start is drawn as a sliver at start
-  int group = 0;           // colour index (e.g. the round)
-  std::string tooltip{};   // shown on hover through <title>; empty for none
-  bool flagged = false;    // drawn with a dark outline (e.g. the invocation was retried)
+  std::string row{};      // row label; rows appear in the order first seen
+  double start = 0;       // x units (the caller's choice, e.g. seconds)
+  double end = 0;         // end < start is drawn as a sliver at start
+  int group = 0;          // colour index (e.g. the round)
+  std::string tooltip{};  // shown on hover through <title>; empty for none
+  bool flagged = false;   // drawn with a dark outline (e.g. the invocation was retried)
 };
 
 // One row per label, bars from start to end coloured by group.
