@@ -78,9 +78,9 @@ int train_cmd(Args& args) {
   args.finish();
   const auto result =
       config.dist.workers > 0 ? train::run_distributed(config, resume) : train::run_local(config, resume);
-  const std::string report = report::write_html_report(result.out_dir);
+  const std::string report_path = report::write_html_report(result.out_dir);
   std::printf("run saved in %s (config.json, metrics.jsonl, weights.safetensors)\nreport: %s\n",
-              result.out_dir.c_str(), report.c_str());
+              result.out_dir.c_str(), report_path.c_str());
   return 0;
 }
 
