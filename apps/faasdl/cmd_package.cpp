@@ -190,6 +190,7 @@ int cmd_package(faasdl::cli::Args& args) {
                                {"fits_direct_upload_50MB", zipped <= 50ull * 1024 * 1024},
                                {"fits_unzipped_250MB", unzipped <= 250ull * 1024 * 1024}};
   std::printf("%s\n", report.dump().c_str());
+  std::fflush(stdout);
   if (zipped > 50ull * 1024 * 1024) {
     std::fprintf(stderr, "note: over 50 MB zipped: upload it to S3 and use --code S3Bucket=...,S3Key=...\n");
   }

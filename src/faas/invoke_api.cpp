@@ -20,7 +20,7 @@ void send_json_error(httplib::Response& res, int status, const std::string& type
 
 void send_platform_response(const PlatformResponse& r, httplib::Response& res) {
   res.status = r.status;
-  if (!r.request_id.empty()) res.set_header("x-amzn-RequestId", r.request_id);
+  res.set_header("x-amzn-RequestId", r.request_id.empty() ? new_request_id() : r.request_id);
   if (r.status >= 400) {
     res.set_header("x-amzn-ErrorType", r.error_type);
     if (r.retry_after_s > 0) res.set_header("Retry-After", std::to_string(r.retry_after_s));

@@ -77,7 +77,7 @@ struct PlatformOptions {
   size_t max_sync_payload = 6 * 1024 * 1024;
   // Largest Event payload in bytes. Default 262144 (256 KB).
   size_t max_async_payload = 256 * 1024;
-  // Apply RLIMIT_DATA = memory size to sandboxes. Default true (off in sanitizer builds, whose
+  // Apply RLIMIT_DATA = memory size to sandboxes. Default true (off in ASan/TSan builds, whose
   // shadow memory cannot live under such a limit).
   bool enforce_memory_limit = true;
   // Copy function output and START/END/REPORT lines to this process's stderr. Default false.
@@ -147,7 +147,8 @@ class LocalPlatform {
   LocalPlatform& operator=(const LocalPlatform&) = delete;
 
   // Registers the functions, binds the port and starts serving. kInvalidArgument for a
-  // non-loopback host or a bad function, kUnavailable when the port is taken.
+  // non-loopback host or a bad function, kUnavailable when the port is taken. Sets SIGPIPE to
+  // ignored for the process (a caller hanging up must not kill it).
   Status start();
   // Stops serving, kills every sandbox and waits for the threads. Idempotent.
   void stop();

@@ -55,11 +55,12 @@ class RuntimeClient {
     for (int attempt = 1;; ++attempt) {
       client_->set_read_timeout(read_timeout_s, 0);
       client_->set_write_timeout(std::max<time_t>(1, options_.post_timeout_ms / 1000), 0);
+      const Stopwatch waited;
       httplib::Result r = method == "GET" ? client_->Get(path, headers)
                                           : client_->Post(path, headers, body, "application/json");
       if (r) return *r;
       // A read timeout on /next only means nothing came yet: poll again without counting it.
-      if (method == "GET" && r.error() == httplib::Error::Read) {
+      if (method == "GET" && r.error() == httplib::Error::Read && waited.seconds() >= read_timeout_s - 1.0) {
         attempt = 0;
         continue;
       }
