@@ -11,8 +11,12 @@ APT_PACKAGES=(
   libjpeg62-turbo-dev libpng-dev
   dataset-fashion-mnist
   redis-server awscli python3-torch python3-numpy
-  nodejs npm zip unzip xz-utils curl
+  zip unzip xz-utils curl
 )
+# Node.js runs s3rver; a machine may already have it from elsewhere (then Debian's npm package
+# would conflict), so it is installed only when the commands are missing.
+command -v node >/dev/null 2>&1 || APT_PACKAGES+=(nodejs)
+command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(npm)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
