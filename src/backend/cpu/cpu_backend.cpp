@@ -19,7 +19,7 @@ class CpuBackend final : public Backend {
   void set_threads(int threads) override { cpu::request_threads(threads); }
   std::unique_ptr<ConvOp> conv2d(const Conv2dDesc& desc) override {
     check_desc(desc);
-    return cpu::make_conv(desc);
+    return cpu::make_conv(desc, cpu::default_conv_tuning(desc));
   }
   std::unique_ptr<PoolOp> maxpool2d(const Pool2dDesc& desc) override {
     check_desc(desc);

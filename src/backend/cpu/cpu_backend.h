@@ -1,10 +1,12 @@
-// The cpu backend: oneDNN primitives (Debian's libdnnl 2.6, OpenMP threading).
+// The cpu backend: oneDNN primitives (Debian's libdnnl 2.6, OpenMP threading) for convolution
+// and dense layers, vectorised loops for max pooling and ReLU.
 //
-// Ops are stateful and not thread-safe: each op object owns its primitives, layout buffers and
-// scratchpad, built once for its shape and reused every step. Backward reuses what forward left
-// behind for the same x pointer (the x and y in oneDNN's preferred layout, the pooling
-// workspace), so backward must follow forward on unchanged inputs, as in a training step.
-// Different op objects may run in different threads at the same time.
+// Ops are stateful and not thread-safe: each op object owns its primitives and layout buffers,
+// built once for its shape and reused every step. Backward reuses what forward left behind:
+// the copy of x in oneDNN's preferred layout (when backward gets the same x pointer) and the
+// pooling argmax, so backward must follow forward on unchanged inputs, as in a training step.
+// Separate op objects may run in separate threads at once; the primitives' scratchpad is one
+// buffer per calling thread, shared by the ops that thread runs.
 #pragma once
 
 #include "backend/backend.h"

@@ -9,6 +9,19 @@ using dnnl::algorithm;
 using dnnl::prop_kind;
 using Dir = LayoutArg::Dir;
 
+// Builds a primitive descriptor with Winograd when asked and oneDNN has it for this machine's
+// ISA and shape, else with direct convolution.
+template <typename MakePd>
+auto with_fallback(bool winograd, MakePd make) -> decltype(make(algorithm::convolution_direct)) {
+  if (winograd) {
+    try {
+      return make(algorithm::convolution_winograd);
+    } catch (const dnnl::error&) {
+    }
+  }
+  return make(algorithm::convolution_direct);
+}
+
 class CpuConv final : public ConvOp {
  public:
   CpuConv(const Conv2dDesc& d, const ConvTuning& t) : d_(d), tuning_(t) {
@@ -58,8 +71,10 @@ class CpuConv final : public ConvOp {
   }
 
  private:
+  // Called first in every entry point.
   void ensure_built() {
     built_for_.ensure("conv2d", [this] { build(); });
+    scratch_.attach();
   }
 
   void build() {
@@ -71,8 +86,7 @@ class CpuConv final : public ConvOp {
         y_plain(yd, kF32, Tag::nchw);
     const Tag act = tuning_.any_activation_layout ? Tag::any : Tag::nchw;
     const memory::desc x_any(xd, kF32, act), y_any(yd, kF32, act), w_any(wd, kF32, Tag::any);
-    const bool wino = tuning_.winograd && d_.kh == 3 && d_.kw == 3 && d_.stride_h == 1 && d_.stride_w == 1;
-    const algorithm alg = wino ? algorithm::convolution_winograd : algorithm::convolution_direct;
+    const bool wino_shape = d_.kh == 3 && d_.kw == 3 && d_.stride_h == 1 && d_.stride_w == 1;
 
     dnnl::primitive_attr attr = user_scratchpad_attr();
     if (d_.relu) {
@@ -82,12 +96,18 @@ class CpuConv final : public ConvOp {
     }
     const dnnl::primitive_attr plain_attr = user_scratchpad_attr();
 
-    dnnl::convolution_forward::primitive_desc fpd(
-        {prop_kind::forward_training, alg, x_any, w_any, b_plain, y_any, strides, pad_l, pad_r}, attr, engine());
-    dnnl::convolution_backward_data::primitive_desc bpd({alg, x_any, w_any, y_any, strides, pad_l, pad_r},
-                                                         plain_attr, engine(), fpd);
-    dnnl::convolution_backward_weights::primitive_desc wpd(
-        {alg, x_any, w_any, b_plain, y_any, strides, pad_l, pad_r}, plain_attr, engine(), fpd);
+    const auto fpd = with_fallback(wino_shape && tuning_.winograd_forward, [&](algorithm alg) {
+      return dnnl::convolution_forward::primitive_desc(
+          {prop_kind::forward_training, alg, x_any, w_any, b_plain, y_any, strides, pad_l, pad_r}, attr, engine());
+    });
+    const auto bpd = with_fallback(wino_shape && tuning_.winograd_backward_data, [&](algorithm alg) {
+      return dnnl::convolution_backward_data::primitive_desc({alg, x_any, w_any, y_any, strides, pad_l, pad_r},
+                                                             plain_attr, engine(), fpd);
+    });
+    const auto wpd = with_fallback(wino_shape && tuning_.winograd_backward_weights, [&](algorithm alg) {
+      return dnnl::convolution_backward_weights::primitive_desc(
+          {alg, x_any, w_any, b_plain, y_any, strides, pad_l, pad_r}, plain_attr, engine(), fpd);
+    });
 
     fx_.init(x_plain, fpd.src_desc(), Dir::kIn);
     fw_.init(w_plain, fpd.weights_desc(), Dir::kIn);
@@ -119,12 +139,12 @@ class CpuConv final : public ConvOp {
                                                              {DNNL_ARG_WEIGHTS, bw_.held()},
                                                              {DNNL_ARG_DIFF_SRC, bdx_.held()},
                                                              {DNNL_ARG_SCRATCHPAD, sp}});
-    bwd_weights_ = Bound(dnnl::convolution_backward_weights(wpd),
-                         {{DNNL_ARG_SRC, share_x_ ? fx_.held() : wx_.held()},
-                          {DNNL_ARG_DIFF_DST, share_dy_ ? bdy_.held() : wdy_.held()},
-                          {DNNL_ARG_DIFF_WEIGHTS, wdw_.held()},
-                          {DNNL_ARG_DIFF_BIAS, wdb_},
-                          {DNNL_ARG_SCRATCHPAD, sp}});
+    bwd_weights_ =
+        Bound(dnnl::convolution_backward_weights(wpd), {{DNNL_ARG_SRC, share_x_ ? fx_.held() : wx_.held()},
+                                                        {DNNL_ARG_DIFF_DST, share_dy_ ? bdy_.held() : wdy_.held()},
+                                                        {DNNL_ARG_DIFF_WEIGHTS, wdw_.held()},
+                                                        {DNNL_ARG_DIFF_BIAS, wdb_},
+                                                        {DNNL_ARG_SCRATCHPAD, sp}});
   }
 
   Conv2dDesc d_;
@@ -147,6 +167,19 @@ class CpuConv final : public ConvOp {
 };
 
 }  // namespace
+
+// Winograd (oneDNN's F(4x4, 3x3), AVX-512 only; direct elsewhere) for all three passes of
+// layers with at least 16 channels in and out. Seed CNN, batch 32, 2 threads, ms forward /
+// backward, direct vs Winograd: conv 32->32 at 32x32 3.0/6.4 vs 2.1/4.5, conv 32->64 at
+// 16x16 1.4/2.9 vs 0.8/1.9, conv 64->64 at 16x16 2.7/5.6 vs 1.4/3.3. With 3 input channels
+// Winograd is slower (forward 1.9 vs 0.4 ms). Results differ from direct by about 1e-6
+// relative to the largest value.
+ConvTuning default_conv_tuning(const Conv2dDesc& desc) {
+  ConvTuning t;
+  const bool wide = desc.c >= 16 && desc.oc >= 16;
+  t.winograd_forward = t.winograd_backward_data = t.winograd_backward_weights = wide;
+  return t;
+}
 
 std::unique_ptr<ConvOp> make_conv(const Conv2dDesc& desc, const ConvTuning& tuning) {
   return std::make_unique<CpuConv>(desc, tuning);

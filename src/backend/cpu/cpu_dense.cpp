@@ -51,8 +51,10 @@ class CpuDense final : public DenseOp {
   }
 
  private:
+  // Called first in every entry point.
   void ensure_built() {
     built_for_.ensure("dense", [this] { build(); });
+    scratch_.attach();
   }
 
   void build() {
@@ -68,11 +70,10 @@ class CpuDense final : public DenseOp {
       attr.set_post_ops(ops);
     }
     const dnnl::primitive_attr plain_attr = user_scratchpad_attr();
-    dnnl::inner_product_forward::primitive_desc fpd({prop_kind::forward_training, x_any, w_any, b_plain, y_any},
-                                                    attr, engine());
+    dnnl::inner_product_forward::primitive_desc fpd({prop_kind::forward_training, x_any, w_any, b_plain, y_any}, attr,
+                                                    engine());
     dnnl::inner_product_backward_data::primitive_desc bpd({x_any, w_any, y_any}, plain_attr, engine(), fpd);
-    dnnl::inner_product_backward_weights::primitive_desc wpd({x_any, w_any, b_plain, y_any}, plain_attr, engine(),
-                                                             fpd);
+    dnnl::inner_product_backward_weights::primitive_desc wpd({x_any, w_any, b_plain, y_any}, plain_attr, engine(), fpd);
     fx_.init(x_plain, fpd.src_desc(), Dir::kIn);
     fw_.init(w_plain, fpd.weights_desc(), Dir::kIn);
     fy_.init(y_plain, fpd.dst_desc(), Dir::kOut);

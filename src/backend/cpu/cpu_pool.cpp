@@ -1,7 +1,11 @@
-// Max pooling through oneDNN, NCHW in and out. Forward keeps the workspace (the argmax of each
-// window) for the backward of the same x.
+// Max pooling, NCHW in and out. Forward keeps the argmax of each window (oneDNN's workspace or
+// our own index buffer) for the backward of the same x.
+#include <string>
+#include <vector>
+
 #include "backend/cpu/cpu_ops.h"
 #include "backend/cpu/dnnl_util.h"
+#include "backend/cpu/pool_nchw.h"
 
 namespace faasdl::backend::cpu {
 namespace {
@@ -11,12 +15,16 @@ using dnnl::prop_kind;
 
 class CpuPool final : public PoolOp {
  public:
-  explicit CpuPool(const Pool2dDesc& d) : d_(d) {
+  CpuPool(const Pool2dDesc& d, const PoolTuning& t) : d_(d), tuning_(t) {
     ensure_built();  // an unsupported shape fails here rather than in the first step
   }
 
   void forward(const float* x, float* y) override {
     ensure_built();
+    if (use_loops_) {
+      maxpool_forward_nchw(d_, x, y, argmax_.data());
+      return;
+    }
     x_.set_data_handle(const_cast<float*>(x));
     y_.set_data_handle(y);
     fwd_.run(strm_);
@@ -24,14 +32,20 @@ class CpuPool final : public PoolOp {
 
   void backward(const float* /*x*/, const float* /*y*/, const float* dy, float* dx) override {
     ensure_built();
+    if (use_loops_) {
+      maxpool_backward_nchw(d_, argmax_.data(), dy, dx);
+      return;
+    }
     dy_.set_data_handle(const_cast<float*>(dy));
     dx_.set_data_handle(dx);
     bwd_.run(strm_);
   }
 
  private:
+  // Called first in every entry point.
   void ensure_built() {
     built_for_.ensure("maxpool2d", [this] { build(); });
+    if (!use_loops_) scratch_.attach();
   }
 
   void build() {
@@ -42,6 +56,11 @@ class CpuPool final : public PoolOp {
     dnnl::pooling_forward::primitive_desc fpd(
         {prop_kind::forward_training, algorithm::pooling_max, x_plain, y_plain, strides, kernel, pad, pad}, attr,
         engine());
+    use_loops_ = tuning_.loops || std::string(fpd.impl_info_str()).rfind("jit", 0) != 0;
+    if (use_loops_) {
+      argmax_.assign(y_plain.get_size() / sizeof(float), 0);
+      return;
+    }
     dnnl::pooling_backward::primitive_desc bpd({algorithm::pooling_max, x_plain, y_plain, strides, kernel, pad, pad},
                                                attr, engine(), fpd);
     x_ = memory(x_plain, engine(), DNNL_MEMORY_NONE);
@@ -64,7 +83,10 @@ class CpuPool final : public PoolOp {
   }
 
   Pool2dDesc d_;
+  PoolTuning tuning_;
   BuiltFor built_for_;
+  bool use_loops_ = false;
+  std::vector<int32_t> argmax_;  // the loops' workspace
   dnnl::stream strm_{engine()};
   Scratchpad scratch_;
   memory x_, y_, dx_, dy_, workspace_;
@@ -73,6 +95,8 @@ class CpuPool final : public PoolOp {
 
 }  // namespace
 
-std::unique_ptr<PoolOp> make_maxpool(const Pool2dDesc& desc) { return std::make_unique<CpuPool>(desc); }
+std::unique_ptr<PoolOp> make_maxpool(const Pool2dDesc& desc, const PoolTuning& tuning) {
+  return std::make_unique<CpuPool>(desc, tuning);
+}
 
 }  // namespace faasdl::backend::cpu

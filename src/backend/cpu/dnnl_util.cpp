@@ -94,14 +94,23 @@ void Scratchpad::reserve(const dnnl::primitive_desc_base& pd) {
 
 void Scratchpad::finish() {
   size_ = std::max<size_t>(size_, 64);
-  buf_.assign((size_ + sizeof(float) - 1) / sizeof(float), 0.0f);
   mem_ = memory(memory::desc({static_cast<memory::dim>(size_)}, memory::data_type::u8, Tag::x), engine(),
-                buf_.data());
+                DNNL_MEMORY_NONE);
+}
+
+void Scratchpad::attach() {
+  thread_local FloatBuffer buffer;
+  const size_t floats = (size_ + sizeof(float) - 1) / sizeof(float);
+  if (buffer.size() < floats) buffer.resize(floats);
+  mem_.set_data_handle(buffer.data());
 }
 
 void relu_mask(const float* y, const float* dy, float* out, long n) {
 #pragma omp parallel for simd schedule(static) if (n > 32768)
-  for (long i = 0; i < n; ++i) out[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+  for (long i = 0; i < n; ++i) {
+    const float g = dy[i];  // loaded unconditionally so the select vectorises
+    out[i] = y[i] > 0.0f ? g : 0.0f;
+  }
 }
 
 }  // namespace faasdl::backend::cpu

@@ -1,5 +1,5 @@
 // oneDNN plumbing shared by the cpu ops: engine, thread count, layout conversion of arguments
-// and the per-op scratchpad.
+// and the scratchpad.
 #pragma once
 
 #include <dnnl.hpp>
@@ -43,7 +43,8 @@ class BuiltFor {
   int threads_ = 0;
 };
 
-// Attributes every compute primitive is created with: scratchpad owned by the op.
+// Attributes every compute primitive is created with: the caller supplies the scratchpad
+// (see Scratchpad) instead of oneDNN allocating one.
 dnnl::primitive_attr user_scratchpad_attr();
 
 // A primitive with its arguments bound once. Arguments are memory objects whose data handles
@@ -86,19 +87,21 @@ class LayoutArg {
   bool reorders_ = false;
 };
 
-// One buffer that serves as the scratchpad of all the primitives of an op (they run one at a
-// time), sized for the largest.
+// The scratchpad of an op's primitives. The buffer behind it belongs to the calling thread
+// and is shared by every op that thread runs (ops run one at a time per thread), so a model
+// holds one scratchpad per thread, sized for its largest primitive, instead of one per op.
 class Scratchpad {
  public:
   void reset() { size_ = 0; }
   void reserve(const dnnl::primitive_desc_base& pd);
-  // Allocates once the sizes are known.
+  // Creates the memory object the primitives are bound to, once the sizes are known.
   void finish();
   const memory& mem() const { return mem_; }
+  // Points the memory at this thread's buffer, growing it when needed; call before running.
+  void attach();
 
  private:
   size_t size_ = 0;
-  FloatBuffer buf_;
   memory mem_;
 };
 

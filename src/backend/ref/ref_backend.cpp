@@ -82,7 +82,9 @@ class RefConv final : public ConvOp {
  private:
   size_t x_at(int n, int c, int h, int w) const { return ((static_cast<size_t>(n) * d_.c + c) * d_.h + h) * d_.w + w; }
   size_t y_at(int n, int o, int i, int j) const { return ((static_cast<size_t>(n) * d_.oc + o) * oh_ + i) * ow_ + j; }
-  size_t w_at(int o, int c, int p, int q) const { return ((static_cast<size_t>(o) * d_.c + c) * d_.kh + p) * d_.kw + q; }
+  size_t w_at(int o, int c, int p, int q) const {
+    return ((static_cast<size_t>(o) * d_.c + c) * d_.kh + p) * d_.kw + q;
+  }
 
   Conv2dDesc d_;
   int oh_, ow_;
@@ -110,13 +112,13 @@ class RefPool final : public PoolOp {
   // Index into x of the window's maximum; the strict comparison keeps the first one in
   // row-major window order when values tie.
   size_t argmax(const float* x, int nc, int i, int j) const {
-    size_t best = 0;
-    bool have = false;
+    auto at = [&](int p, int q) {
+      return (static_cast<size_t>(nc) * d_.h + i * d_.stride_h + p) * d_.w + j * d_.stride_w + q;
+    };
+    size_t best = at(0, 0);
     for (int p = 0; p < d_.kh; ++p)
-      for (int q = 0; q < d_.kw; ++q) {
-        const size_t k = (static_cast<size_t>(nc) * d_.h + i * d_.stride_h + p) * d_.w + j * d_.stride_w + q;
-        if (!have || x[k] > x[best]) best = k, have = true;
-      }
+      for (int q = 0; q < d_.kw; ++q)
+        if (x[at(p, q)] > x[best]) best = at(p, q);
     return best;
   }
 
