@@ -14,6 +14,7 @@ MODES=${3:-"epoch steps:10 grad"}
 FAASDL=${FAASDL:-build/faasdl}
 EPOCHS=${EPOCHS:-3}
 LIMIT=${LIMIT:-10000}
+EXTRA=${EXTRA:-}   # more train options, e.g. "--lr-scaling sqrt"
 mkdir -p "$OUT"
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -22,16 +23,17 @@ redis_pid=$!
 trap 'kill $redis_pid 2>/dev/null || true' EXIT
 for _ in $(seq 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
 
-echo "| sync | workers | val_accuracy (epoch 1, 2, 3) | train wall s | billed s | cost USD |" > "$OUT/table.md"
-echo "|---|---|---|---|---|---|" >> "$OUT/table.md"
+[ -f "$OUT/table.md" ] || echo "| sync | workers | val_accuracy (epoch 1, 2, 3) | wall s | billed s | cost USD |" > "$OUT/table.md"
+[ "$(wc -l < "$OUT/table.md")" -gt 1 ] || echo "|---|---|---|---|---|---|" >> "$OUT/table.md"
 for mode in $MODES; do
   for n in $WORKERS; do
-    dir="$OUT/${mode/:/-}-n$n"
+    tag=$(printf '%s' "$EXTRA" | tr -cs 'a-z0-9' '-')
+    dir="$OUT/${mode/:/-}-n$n${tag:+-$tag}"
     rm -rf "$dir"
     "$FAASDL" train --model seed-cnn --data fashion-mnist --limit "$LIMIT" --epochs "$EPOCHS" --batch 32 \
       --optimizer adam --lr 0.001 --seed 1 --workers "$n" --sync "$mode" --store "redis://127.0.0.1:$port/0" \
-      --no-progress --out "$dir" > "$dir.log" 2>&1 || { echo "run $mode n=$n failed, see $dir.log"; continue; }
-    python3 - "$dir" "$mode" "$n" >> "$OUT/table.md" <<'PY'
+      --no-progress --out "$dir" $EXTRA > "$dir.log" 2>&1 || { echo "run $mode n=$n failed, see $dir.log"; continue; }
+    python3 - "$dir" "$mode${EXTRA:+ ($EXTRA)}" "$n" >> "$OUT/table.md" <<'PY'
 import json, sys
 d, mode, n = sys.argv[1:]
 recs = [json.loads(l) for l in open(d + "/metrics.jsonl") if l.strip()]

@@ -88,6 +88,10 @@ class Coordinator {
                  "--function-memory must be 128-10240 MB, got ", dist.function_memory_mb);
     FAASDL_CHECK(dist.function_timeout_s >= 1 && dist.function_timeout_s <= 900,
                  "--function-timeout must be 1-900 s, got ", dist.function_timeout_s);
+    FAASDL_CHECK(dist.lr_scaling == "none" || dist.lr_scaling == "sqrt" || dist.lr_scaling == "linear",
+                 "--lr-scaling must be none, sqrt or linear, got '", dist.lr_scaling, "'");
+    const double n_workers = dist.workers;
+    lr_factor_ = dist.lr_scaling == "linear" ? n_workers : dist.lr_scaling == "sqrt" ? std::sqrt(n_workers) : 1.0;
     store_uri_ = dist.store.empty() ? "dir:" + run.config.out_dir + "/store" : dist.store;
     StoreOptions so;
     so.s3_endpoint = dist.s3_endpoint;
@@ -120,6 +124,7 @@ class Coordinator {
   std::unique_ptr<Store> store_;
   std::unique_ptr<FunctionEndpoint> functions_;
   int rounds_per_epoch_ = 0;
+  double lr_factor_ = 1.0;  // --lr-scaling
 };
 
 std::vector<std::vector<int64_t>> Coordinator::shards_for(int epoch) const {
@@ -159,6 +164,8 @@ WorkerTask Coordinator::base_task(int epoch, int round) const {
   t.input = run_.model->input_shape();
   t.norm = run_.norm;
   t.train = run_.train;
+  t.train.optimizer.lr = static_cast<float>(run_.train.optimizer.lr * lr_factor_);
+  t.train.schedule.min_lr = static_cast<float>(run_.train.schedule.min_lr * lr_factor_);
   t.threads = dist_.worker_threads;
   return t;
 }

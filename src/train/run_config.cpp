@@ -54,7 +54,7 @@ Json to_json(const RunConfig& c) {
             {"function", c.dist.function}, {"function_memory_mb", c.dist.function_memory_mb},
             {"function_timeout_s", c.dist.function_timeout_s}, {"max_retries", c.dist.max_retries},
             {"barrier_timeout_ms", c.dist.barrier_timeout_ms}, {"store_timeout_ms", c.dist.store_timeout_ms},
-            {"worker_threads", c.dist.worker_threads}, {"inject_failure", c.dist.inject_failure},
+            {"worker_threads", c.dist.worker_threads}, {"lr_scaling", c.dist.lr_scaling}, {"inject_failure", c.dist.inject_failure},
             {"run_id", c.dist.run_id}}}};
 }
 
@@ -87,6 +87,7 @@ RunConfig run_config_from_json(const Json& j) {
     c.dist.barrier_timeout_ms = json_get_or<int64_t>(d, "barrier_timeout_ms", 120000, what);
     c.dist.store_timeout_ms = json_get_or<int64_t>(d, "store_timeout_ms", 30000, what);
     c.dist.worker_threads = json_get_or<int>(d, "worker_threads", 0, what);
+    c.dist.lr_scaling = json_get_or<std::string>(d, "lr_scaling", "none", what);
     c.dist.inject_failure = json_get_or<std::string>(d, "inject_failure", "", what);
     c.dist.run_id = json_get_or<std::string>(d, "run_id", "", what);
   }

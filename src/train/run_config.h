@@ -25,6 +25,8 @@ struct DistributedOptions {
   int64_t barrier_timeout_ms = 120000;  // grad: longest wait for a peer at one step
   int64_t store_timeout_ms = 30000;     // deadline of each store call
   int worker_threads = 0;           // compute threads per function; 0 = the platform's vCPU share
+  std::string lr_scaling = "none";  // none | sqrt | linear: multiply the learning rate by 1, sqrt(N)
+                                    // or N, for `grad` whose global batch is N x batch
   std::string inject_failure;       // "ROUND:WORKER": that invocation fails once after writing its
                                     // result (tests retries and idempotency)
   std::string run_id;               // prefix of the run's store keys; "" = chosen at start

@@ -185,6 +185,7 @@ TEST(Distributed, BadConfigurationIsRefusedUpFront) {
       {"--store ftp://x", "ftp://x"},
       {"--sync sometimes", "--sync must be epoch, steps:K or grad"},
       {"--platform gcp", "--platform must be local"},
+      {"--lr-scaling cube", "--lr-scaling must be none, sqrt or linear"},
       {"--function-memory 64", "--function-memory must be 128-10240"},
   };
   for (const auto& c : cases) {
