@@ -115,11 +115,12 @@ WorkerReport run_task(const WorkerTask& task) {
     };
   }
   phase.reset();
+  const double store_ms_before_training = store.stats().total_ms;
   report.totals = trainer.train(w.shard, order, task.norm,
                                 EpochSlice{task.epoch, task.offset, task.shard_samples, static_cast<uint64_t>(task.worker)},
                                 hook);
   report.optimizer_steps = optimizer->steps();
-  const double exchange_ms = allreduce ? (store.stats().total_ms - before.total_ms) : 0.0;
+  const double exchange_ms = store.stats().total_ms - store_ms_before_training;  // grad: peer exchange
   report.compute_ms = phase.ms() - exchange_ms;
 
   // In grad mode every worker holds identical weights; worker 0 writes them.

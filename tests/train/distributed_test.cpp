@@ -2,6 +2,7 @@
 // real worker processes, and each store (dir, redis-server, s3rver) on loopback.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "../apps/run_command.h"
@@ -48,67 +49,63 @@ void expect_healthy_run(const std::string& out, int epochs, int workers) {
   EXPECT_TRUE(fs::exists(out + "/weights.safetensors"));
 }
 
-TEST(Distributed, EpochSyncOnDirStore) {
-  const auto out = out_dir("dir");
-  const auto r = run_faasdl(small_job(out, "--store dir:" + out + "/store"));
-  ASSERT_EQ(r.exit_code, 0) << r.output;
-  expect_healthy_run(out, 2, 3);
-  // Each function reads only its shard (a third of the data) plus the model.
-  const auto records = report::read_jsonl(out + "/metrics.jsonl");
-  for (const auto& f : records[0]["functions"]) {
-    EXPECT_EQ(f["bytes_read"].get<int64_t>(), f["shard_bytes"].get<int64_t>() + f["model_bytes"].get<int64_t>());
-    EXPECT_LT(f["shard_bytes"].get<int64_t>(), 900 * 784 / 3 + 4096);
+// Every store with every synchronisation mode: 3 functions, 2 epochs.
+struct Combo {
+  std::string store;  // dir | redis | s3
+  std::string sync;   // epoch | steps:4 | grad
+};
+
+std::string combo_name(const ::testing::TestParamInfo<Combo>& info) {
+  std::string sync = info.param.sync;
+  std::replace(sync.begin(), sync.end(), ':', '_');
+  return info.param.store + "_" + sync;
+}
+
+class DistributedMatrix : public ::testing::TestWithParam<Combo> {};
+
+TEST_P(DistributedMatrix, TrainsThreeFunctionsForTwoEpochs) {
+  const Combo& c = GetParam();
+  std::string sync = c.sync;
+  std::replace(sync.begin(), sync.end(), ':', '_');
+  const auto out = out_dir(c.store + "_" + sync);
+  std::string env, store;
+  std::string error;
+  if (c.store == "dir") {
+    store = "dir:" + out + "/store";
+  } else if (c.store == "redis") {
+    RedisServer* redis = shared_redis(&error);
+    ASSERT_NE(redis, nullptr) << error;
+    store = redis->uri();
+  } else {
+    S3Server* s3 = shared_s3(&error);
+    ASSERT_NE(s3, nullptr) << error;
+    store = std::string("s3://") + S3Server::kBucket + "/runs-" + sync + " --s3-endpoint " + s3->endpoint();
+    env = "AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER ";
   }
-  EXPECT_NE(r.output.find("bytes read per function"), std::string::npos);
-}
-
-TEST(Distributed, EpochSyncOnRedis) {
-  std::string error;
-  RedisServer* redis = shared_redis(&error);
-  ASSERT_NE(redis, nullptr) << error;
-  const auto out = out_dir("redis");
-  const auto r = run_faasdl(small_job(out, "--store " + redis->uri()));
-  ASSERT_EQ(r.exit_code, 0) << r.output;
-  expect_healthy_run(out, 2, 3);
-}
-
-TEST(Distributed, EpochSyncOnS3) {
-  std::string error;
-  S3Server* s3 = shared_s3(&error);
-  ASSERT_NE(s3, nullptr) << error;
-  const auto out = out_dir("s3");
-  const auto r = run_command("AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER " + faasdl_bin() + " " +
-                             small_job(out, std::string("--store s3://") + S3Server::kBucket + "/runs --s3-endpoint " +
-                                                s3->endpoint()));
-  ASSERT_EQ(r.exit_code, 0) << r.output;
-  expect_healthy_run(out, 2, 3);
-}
-
-TEST(Distributed, StepsSync) {
-  const auto out = out_dir("steps");
-  const auto r = run_faasdl(small_job(out, "--sync steps:4"));
+  const auto r = run_command(env + faasdl_bin() + " " + small_job(out, "--sync " + c.sync + " --store " + store));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   expect_healthy_run(out, 2, 3);
   const auto records = report::read_jsonl(out + "/metrics.jsonl");
-  EXPECT_EQ(records[0]["rounds"], 3);  // 300 samples per shard / (4 steps x 32) -> 3 rounds
+  EXPECT_EQ(records[0]["sync"], c.sync);
+  if (c.sync == "steps:4") {
+    EXPECT_EQ(records[0]["rounds"], 3);  // 300 samples per shard / (4 steps x 32)
+  }
+  if (c.sync == "epoch") {
+    // Each function reads only its shard (a third of the data) plus the model.
+    for (const auto& f : records[0]["functions"]) {
+      EXPECT_EQ(f["bytes_read"].get<int64_t>(), f["shard_bytes"].get<int64_t>() + f["model_bytes"].get<int64_t>());
+      EXPECT_LT(f["shard_bytes"].get<int64_t>(), 900 * 784 / 3 + 4096);
+    }
+    EXPECT_NE(r.output.find("bytes read per function"), std::string::npos);
+  }
 }
 
-TEST(Distributed, GradSyncThroughRedis) {
-  std::string error;
-  RedisServer* redis = shared_redis(&error);
-  ASSERT_NE(redis, nullptr) << error;
-  const auto out = out_dir("grad");
-  const auto r = run_faasdl(small_job(out, "--sync grad --store " + redis->uri()));
-  ASSERT_EQ(r.exit_code, 0) << r.output;
-  expect_healthy_run(out, 2, 3);
-}
-
-TEST(Distributed, GradSyncOnDirStore) {
-  const auto out = out_dir("grad_dir");
-  const auto r = run_faasdl(small_job(out, "--sync grad"));
-  ASSERT_EQ(r.exit_code, 0) << r.output;
-  expect_healthy_run(out, 2, 3);
-}
+INSTANTIATE_TEST_SUITE_P(StoresAndSyncModes, DistributedMatrix,
+                         ::testing::Values(Combo{"dir", "epoch"}, Combo{"dir", "steps:4"}, Combo{"dir", "grad"},
+                                           Combo{"redis", "epoch"}, Combo{"redis", "steps:4"},
+                                           Combo{"redis", "grad"}, Combo{"s3", "epoch"}, Combo{"s3", "steps:4"},
+                                           Combo{"s3", "grad"}),
+                         combo_name);
 
 TensorFile weights_of(const std::string& out) { return load_safetensors(out + "/weights.safetensors"); }
 
