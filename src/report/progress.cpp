@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <string>
 
 namespace faasdl::report {
 
@@ -25,9 +26,10 @@ void ProgressBar::update(int64_t done, const std::string& extra) {
   std::string bar(static_cast<size_t>(fill), '=');
   if (fill < kWidth) bar += '>';
   bar.resize(kWidth, ' ');
-  const double eta = frac > 0 ? now / frac - now : 0.0;
-  std::fprintf(stderr, "\r\033[K%s [%s] %3.0f%% %s eta %.0fs", label_.c_str(), bar.c_str(), frac * 100.0,
-               extra.c_str(), eta);
+  std::string eta;
+  if (frac > 0.0 && frac < 1.0) eta = " eta " + std::to_string(static_cast<int>(now / frac - now + 0.5)) + "s";
+  std::fprintf(stderr, "\r\033[K%s [%s] %3.0f%% %s%s", label_.c_str(), bar.c_str(), frac * 100.0, extra.c_str(),
+               eta.c_str());
   std::fflush(stderr);
   drawn_ = true;
 }

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <mutex>
@@ -14,6 +15,7 @@
 #include "core/status.h"
 #include "core/strings.h"
 #include "data/shard.h"
+#include "report/progress.h"
 #include "store/store.h"
 #include "train/aggregate.h"
 #include "train/checkpoint.h"
@@ -214,9 +216,23 @@ void Coordinator::invoke_one(Invocation& call, const Stopwatch& epoch_clock, boo
 void Coordinator::invoke_all(std::vector<Invocation>& calls, const Stopwatch& epoch_clock, int global_round) {
   std::vector<std::thread> threads;
   threads.reserve(calls.size());
+  std::atomic<int64_t> done{0};
   for (auto& call : calls) {
     const bool inject = injection_.first == global_round && injection_.second == call.task.worker;
-    threads.emplace_back([&, inject] { invoke_one(call, epoch_clock, inject); });
+    threads.emplace_back([&, inject] {
+      invoke_one(call, epoch_clock, inject);
+      done.fetch_add(1);
+    });
+  }
+  {
+    // A live line on a terminal while the functions run; silent otherwise.
+    const auto total = static_cast<int64_t>(calls.size());
+    report::ProgressBar bar(str_cat("  round ", global_round + 1), total, run_.config.progress);
+    Stopwatch clock;
+    while (done.load() < total && report::ProgressBar::stderr_is_tty() && run_.config.progress) {
+      bar.update(done.load(), str_cat(done.load(), "/", total, " functions done, ", static_cast<int>(clock.seconds()), " s"));
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
   }
   for (auto& t : threads) t.join();
   for (const auto& call : calls) {
@@ -302,7 +318,7 @@ Json Coordinator::train_epoch(int epoch) {
   // Billing and per-function records.
   double billed_ms = 0, gb_s = 0, cost = 0;
   int cold = 0;
-  int64_t read_sum = 0;
+  int64_t read_sum = 0, shard_sum = 0, model_sum = 0;
   Json functions = Json::array();
   for (const auto& c : all_calls) {
     double call_billed = 0, init_ms = 0;
@@ -317,6 +333,8 @@ Json Coordinator::train_epoch(int epoch) {
       }
     }
     read_sum += c.report.bytes_read;
+    if (!c.report.shard_cached) shard_sum += c.report.shard_bytes;
+    model_sum += c.report.model_bytes;
     functions.push_back({{"worker", c.task.worker},
                          {"round", c.task.round},
                          {"attempts", c.attempts},
@@ -330,6 +348,7 @@ Json Coordinator::train_epoch(int epoch) {
                          {"bytes_read", c.report.bytes_read},
                          {"bytes_written", c.report.bytes_written},
                          {"shard_bytes", c.report.shard_bytes},
+                         {"shard_cached", c.report.shard_cached},
                          {"model_bytes", c.report.model_bytes},
                          {"samples", c.report.totals.samples},
                          {"start_ms", c.start_ms},
@@ -356,15 +375,20 @@ Json Coordinator::train_epoch(int epoch) {
               {"invocations", all_calls.size()},
               {"bytes_read_per_function", all_calls.empty() ? 0 : read_sum / static_cast<int64_t>(n_workers)},
               {"functions", functions}};
-  const auto& first = all_calls.front().report;
   std::printf(
       "epoch %d/%d  workers %d  sync %s  loss %.4f  accuracy %.4f  val_loss %.4f  val_accuracy %.4f  %.1f s  "
       "billed %.1f s  $%.6f  cold starts %d\n",
       epoch + 1, run_.config.epochs, n_workers, to_string(sync_).c_str(), totals.loss(), totals.accuracy(), v.loss(),
       v.accuracy(), wall, billed_ms / 1000.0, cost, cold);
-  std::printf("  bytes read per function: %s (its shard %s + model %s x %d rounds)\n",
-              with_commas(rec["bytes_read_per_function"].get<int64_t>()).c_str(),
-              with_commas(first.shard_bytes).c_str(), with_commas(first.model_bytes).c_str(), rounds);
+  // Per function, averaged over the N: its shard (unless a warm sandbox still held it), the model
+  // of each round, and for `grad` the gradient exchange.
+  const int64_t n = n_workers;
+  std::printf("  bytes read per function: %s = shard %s + model %s (%d round%s)", with_commas(read_sum / n).c_str(),
+              with_commas(shard_sum / n).c_str(), with_commas(model_sum / n).c_str(), rounds, rounds == 1 ? "" : "s");
+  if (sync_.mode == SyncMode::kGrad) {
+    std::printf(" + gradient exchange %s", with_commas((read_sum - shard_sum - model_sum) / n).c_str());
+  }
+  std::printf("\n");
   std::fflush(stdout);
   return rec;
 }
