@@ -24,6 +24,7 @@ void usage() {
       "                    [--store dir:PATH|redis://HOST:PORT/DB|s3://BUCKET/PREFIX] [--s3-endpoint URL]\n"
       "                    [--sync epoch|steps:K|grad] [--shuffle global|none] [--function worker]\n"
       "                    [--function-memory 1769] [--function-timeout 900] [--max-retries 3]\n"
+      "                    [--function-concurrency C]\n"
       "                    [--worker-threads T] [--barrier-timeout-ms 120000] [--lr-scaling none|sqrt|linear]\n"
       "       faasdl train --resume runs/x [--epochs N]\n");
 }
@@ -42,6 +43,7 @@ int train_cmd(Args& args) {
     config.epochs = static_cast<int>(args.integer("epochs", config.epochs));
     // A fault injected into the first attempt stays in the past.
     config.dist.inject_failure = args.str("inject-failure", "");
+    config.dist.inject_delay = args.str("inject-delay", "");
     config.dist.max_retries = static_cast<int>(args.integer("max-retries", config.dist.max_retries));
   } else {
     config.model = args.str("model", config.model);
@@ -71,6 +73,8 @@ int train_cmd(Args& args) {
     d.worker_threads = static_cast<int>(args.integer("worker-threads", d.worker_threads));
     d.barrier_timeout_ms = args.integer("barrier-timeout-ms", d.barrier_timeout_ms);
     d.inject_failure = args.str("inject-failure", "");
+    d.inject_delay = args.str("inject-delay", "");
+    d.function_concurrency = static_cast<int>(args.integer("function-concurrency", 0));
     d.lr_scaling = args.str("lr-scaling", d.lr_scaling);
     train::parse_sync(d.sync);  // refuse a bad mode before loading anything
   }

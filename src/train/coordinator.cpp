@@ -69,19 +69,29 @@ void remove_prefix(Store& store, const std::string& prefix, int64_t timeout_ms) 
   for (const auto& k : *keys) (void)store.remove(k, Deadline::after_ms(timeout_ms));
 }
 
-// "ROUND:WORKER" -> (round, worker); (-1, -1) when empty.
-std::pair<int, int> parse_injection(const std::string& text) {
-  if (text.empty()) return {-1, -1};
+// Fault injection: which invocation (round, worker) and, for delays, how long.
+struct Injection {
+  int round = -1, worker = -1;
+  int64_t ms = 0;
+  bool hits(int r, int w) const { return r == round && w == worker; }
+};
+
+// "ROUND:WORKER" (with_ms = false) or "ROUND:WORKER:MS"; nothing when empty.
+Injection parse_injection(const std::string& text, const char* option, bool with_ms) {
+  if (text.empty()) return {};
   const auto parts = split(text, ':');
-  FAASDL_CHECK(parts.size() == 2, "--inject-failure must be ROUND:WORKER, got '", text, "'");
-  return {static_cast<int>(parse_int(parts[0], "--inject-failure round")),
-          static_cast<int>(parse_int(parts[1], "--inject-failure worker"))};
+  FAASDL_CHECK(parts.size() == (with_ms ? 3u : 2u), option, " must be ", with_ms ? "ROUND:WORKER:MS" : "ROUND:WORKER",
+               ", got '", text, "'");
+  Injection i{static_cast<int>(parse_int(parts[0], option)), static_cast<int>(parse_int(parts[1], option)), 0};
+  if (with_ms) i.ms = parse_int(parts[2], option);
+  return i;
 }
 
 class Coordinator {
  public:
   Coordinator(RunContext& run, const DistributedOptions& dist)
-      : run_(run), dist_(dist), sync_(parse_sync(dist.sync)), injection_(parse_injection(dist.inject_failure)) {
+      : run_(run), dist_(dist), sync_(parse_sync(dist.sync)), failure_(parse_injection(dist.inject_failure, "--inject-failure", false)),
+        delay_(parse_injection(dist.inject_delay, "--inject-delay", true)) {
     const int64_t n = run.splits.train.n;
     FAASDL_CHECK(dist.workers >= 1, "--workers must be >= 1, got ", dist.workers);
     FAASDL_CHECK(dist.workers <= n, "--workers ", dist.workers, " is more than the ", n, " training samples");
@@ -90,6 +100,11 @@ class Coordinator {
                  "--function-memory must be 128-10240 MB, got ", dist.function_memory_mb);
     FAASDL_CHECK(dist.function_timeout_s >= 1 && dist.function_timeout_s <= 900,
                  "--function-timeout must be 1-900 s, got ", dist.function_timeout_s);
+    FAASDL_CHECK(dist.function_concurrency >= 0, "--function-concurrency must be >= 0");
+    FAASDL_CHECK(sync_.mode != SyncMode::kGrad || dist.function_concurrency == 0 ||
+                     dist.function_concurrency >= dist.workers,
+                 "--sync grad runs all ", dist.workers, " functions at once, but --function-concurrency is ",
+                 dist.function_concurrency);
     FAASDL_CHECK(dist.lr_scaling == "none" || dist.lr_scaling == "sqrt" || dist.lr_scaling == "linear",
                  "--lr-scaling must be none, sqrt or linear, got '", dist.lr_scaling, "'");
     const double n_workers = dist.workers;
@@ -115,13 +130,13 @@ class Coordinator {
     return str_cat(dist_.run_id, "/data/e", dist_.global_shuffle ? epoch : 0, "/shard-", worker);
   }
   void invoke_all(std::vector<Invocation>& calls, const Stopwatch& epoch_clock, int global_round);
-  void invoke_one(Invocation& call, const Stopwatch& epoch_clock, bool inject);
+  void invoke_one(Invocation& call, const Stopwatch& epoch_clock, bool fail_once, int64_t delay_once_ms);
   WorkerTask base_task(int epoch, int round) const;
 
   RunContext& run_;
   DistributedOptions dist_;
   SyncSpec sync_;
-  std::pair<int, int> injection_;
+  Injection failure_, delay_;
   std::string store_uri_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<FunctionEndpoint> functions_;
@@ -172,14 +187,15 @@ WorkerTask Coordinator::base_task(int epoch, int round) const {
   return t;
 }
 
-void Coordinator::invoke_one(Invocation& call, const Stopwatch& epoch_clock, bool inject) {
+void Coordinator::invoke_one(Invocation& call, const Stopwatch& epoch_clock, bool fail_once, int64_t delay_once_ms) {
   call.start_ms = epoch_clock.ms();
   const int64_t timeout_ms = int64_t{dist_.function_timeout_s} * 1000 + 30000;
   int64_t backoff_ms = 200;
   for (int attempt = 0; attempt <= dist_.max_retries; ++attempt) {
     call.attempts = attempt + 1;
     WorkerTask task = call.task;
-    task.fail_after_write = inject && attempt == 0;
+    task.fail_after_write = fail_once && attempt == 0;
+    task.delay_ms = attempt == 0 ? delay_once_ms : 0;
     auto r = functions_->invoke(task.to_json().dump(), Deadline::after_ms(timeout_ms));
     std::string problem;
     int64_t pause = backoff_ms;
@@ -218,9 +234,10 @@ void Coordinator::invoke_all(std::vector<Invocation>& calls, const Stopwatch& ep
   threads.reserve(calls.size());
   std::atomic<int64_t> done{0};
   for (auto& call : calls) {
-    const bool inject = injection_.first == global_round && injection_.second == call.task.worker;
-    threads.emplace_back([&, inject] {
-      invoke_one(call, epoch_clock, inject);
+    const bool fail_once = failure_.hits(global_round, call.task.worker);
+    const int64_t delay_ms = delay_.hits(global_round, call.task.worker) ? delay_.ms : 0;
+    threads.emplace_back([&, fail_once, delay_ms] {
+      invoke_one(call, epoch_clock, fail_once, delay_ms);
       done.fetch_add(1);
     });
   }

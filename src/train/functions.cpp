@@ -32,7 +32,7 @@ FunctionEndpoint::FunctionEndpoint(const DistributedOptions& dist) : dist_(dist)
     f.command = {o.faasdl_binary, "worker", "--handler", "train"};
     f.memory_mb = dist.function_memory_mb;
     f.timeout_s = dist.function_timeout_s;
-    f.concurrency = 0;
+    f.concurrency = dist.function_concurrency;
     // Pass through what the worker needs to reach the store.
     for (const char* var : {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION",
                             "AWS_DEFAULT_REGION", "FAASDL_LOG"}) {

@@ -49,7 +49,8 @@ Json WorkerTask::to_json() const {
           {"norm", {{"mean", norm.mean}, {"std", norm.std}}},
           {"train", train::to_json(train)},
           {"threads", threads},
-          {"fail_after_write", fail_after_write}};
+          {"fail_after_write", fail_after_write},
+          {"delay_ms", delay_ms}};
 }
 
 WorkerTask WorkerTask::from_json(const Json& j) {
@@ -86,6 +87,8 @@ WorkerTask WorkerTask::from_json(const Json& j) {
   t.train = train_options_from_json(j.at("train"));
   t.threads = json_get_or<int>(j, "threads", 0, what);
   t.fail_after_write = json_get_or<bool>(j, "fail_after_write", false, what);
+  t.delay_ms = json_get_or<int64_t>(j, "delay_ms", 0, what);
+  FAASDL_CHECK(t.delay_ms >= 0, what, ": delay_ms must be >= 0");
   return t;
 }
 

@@ -62,6 +62,7 @@ struct WorkerTask {
   TrainOptions train;         // batch, seed, optimizer, schedule, augmentation
   int threads = 0;            // compute threads; 0 = $FAASDL_THREADS, else the vCPU share
   bool fail_after_write = false;  // fault injection: fail after the result is written
+  int64_t delay_ms = 0;           // fault injection: sleep this long before training
 
   Json to_json() const;
   static WorkerTask from_json(const Json& j);  // throws Error naming the bad field

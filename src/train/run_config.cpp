@@ -55,6 +55,7 @@ Json to_json(const RunConfig& c) {
             {"function_timeout_s", c.dist.function_timeout_s}, {"max_retries", c.dist.max_retries},
             {"barrier_timeout_ms", c.dist.barrier_timeout_ms}, {"store_timeout_ms", c.dist.store_timeout_ms},
             {"worker_threads", c.dist.worker_threads}, {"lr_scaling", c.dist.lr_scaling}, {"inject_failure", c.dist.inject_failure},
+            {"inject_delay", c.dist.inject_delay}, {"function_concurrency", c.dist.function_concurrency},
             {"run_id", c.dist.run_id}}}};
 }
 
@@ -89,6 +90,8 @@ RunConfig run_config_from_json(const Json& j) {
     c.dist.worker_threads = json_get_or<int>(d, "worker_threads", 0, what);
     c.dist.lr_scaling = json_get_or<std::string>(d, "lr_scaling", "none", what);
     c.dist.inject_failure = json_get_or<std::string>(d, "inject_failure", "", what);
+    c.dist.inject_delay = json_get_or<std::string>(d, "inject_delay", "", what);
+    c.dist.function_concurrency = json_get_or<int>(d, "function_concurrency", 0, what);
     c.dist.run_id = json_get_or<std::string>(d, "run_id", "", what);
   }
   return c;

@@ -29,6 +29,10 @@ struct DistributedOptions {
                                     // or N, for `grad` whose global batch is N x batch
   std::string inject_failure;       // "ROUND:WORKER": that invocation fails once after writing its
                                     // result (tests retries and idempotency)
+  std::string inject_delay;         // "ROUND:WORKER:MS": that invocation sleeps MS before training,
+                                    // once (tests timeouts and their retries)
+  int function_concurrency = 0;     // reserved concurrency of the local worker function (0 = none);
+                                    // below --workers, invocations are throttled (429) and retried
   std::string run_id;               // prefix of the run's store keys; "" = chosen at start
 };
 

@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 #include <numeric>
+#include <thread>
 
 #include "core/clock.h"
 #include "core/log.h"
@@ -148,6 +149,7 @@ faas::InvocationResponse worker_handler(const faas::InvocationRequest& request) 
     return faas::InvocationResponse::failure("Faasdl.InvalidTask", e.what());
   }
   try {
+    if (task.delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(task.delay_ms));
     const WorkerReport report = run_task(task);
     if (task.fail_after_write) {
       return faas::InvocationResponse::failure("Faasdl.InjectedFailure",

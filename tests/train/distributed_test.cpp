@@ -159,6 +159,35 @@ TEST(Distributed, ModelLargerThanSixMegabytes) {
   for (const auto& f : records[0]["functions"]) EXPECT_GT(f["model_bytes"].get<int64_t>(), 6 * 1024 * 1024);
 }
 
+int total_retries(const std::string& out) {
+  int retries = 0;
+  for (const auto& rec : report::read_jsonl(out + "/metrics.jsonl"))
+    for (const auto& f : rec["functions"]) retries += f["retries"].get<int>();
+  return retries;
+}
+
+// A function that runs past its timeout is killed by the platform and invoked again.
+TEST(Distributed, TimedOutFunctionIsRetried) {
+  const auto out = out_dir("timeout");
+  const auto r = run_faasdl(small_job(out, "--epochs 1 --function-timeout 1 --inject-delay 0:1:3000"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("Task timed out after 1.00 seconds"), std::string::npos) << r.output;
+  EXPECT_EQ(total_retries(out), 1);
+}
+
+// With a reserved concurrency of 1, two of the three invocations are throttled (429) and retried.
+TEST(Distributed, ThrottledFunctionsAreRetried) {
+  const auto out = out_dir("throttle");
+  const auto r = run_faasdl(small_job(out, "--epochs 1 --function-concurrency 1"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("TooManyRequestsException"), std::string::npos) << r.output;
+  EXPECT_GE(total_retries(out), 2);
+  const auto records = report::read_jsonl(out + "/metrics.jsonl");
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0]["cold_starts"], 1);  // one sandbox served the three invocations in turn
+  EXPECT_EQ(records[0]["functions"].size(), 3u);
+}
+
 TEST(Distributed, FailedFunctionStopsWithAResumableCheckpoint) {
   const auto out = out_dir("resume");
   // Round 1 (epoch 2) fails and no retry is allowed.
@@ -183,6 +212,8 @@ TEST(Distributed, BadConfigurationIsRefusedUpFront) {
       {"--sync sometimes", "--sync must be epoch, steps:K or grad"},
       {"--platform gcp", "--platform must be local"},
       {"--lr-scaling cube", "--lr-scaling must be none, sqrt or linear"},
+      {"--sync grad --function-concurrency 2", "--sync grad runs all 3 functions at once"},
+      {"--inject-delay 1:2", "--inject-delay must be ROUND:WORKER:MS"},
       {"--function-memory 64", "--function-memory must be 128-10240"},
   };
   for (const auto& c : cases) {
