@@ -41,7 +41,9 @@ int data_cmd(Args& args) {
     clock.reset();
     const std::string dir = to.substr(8);
     data::write_cifar10_binary(splits, dir);
-    std::printf("wrote CIFAR-10 binary batches to %s in %.2f s\n", dir.c_str(), clock.seconds());
+    std::printf("wrote CIFAR-10 binary batches to %s in %.2f s (records in the source's order; for an image\n"
+                "folder that is class by class, so train with shuffling rather than --limit on the result)\n",
+                dir.c_str(), clock.seconds());
   }
   return 0;
 }
