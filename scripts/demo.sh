@@ -6,9 +6,9 @@ cd "$(dirname "$0")/.."
 FAASDL=${FAASDL:-build/faasdl}
 OUT=${OUT:-runs/demo}
 rm -rf "$OUT"
-echo "faasdl demo: seed-cnn on Fashion-MNIST (10,000 training images), 5 functions, 3 epochs"
+echo "faasdl demo: seed-cnn on Fashion-MNIST (60,000 training images), 5 functions, 3 epochs"
 "$FAASDL" model summary --model seed-cnn --input 28x28x1
-"$FAASDL" train --model seed-cnn --data fashion-mnist --limit 10000 --epochs 3 --batch 32 \
+"$FAASDL" train --model seed-cnn --data fashion-mnist --epochs 3 --batch 32 \
   --optimizer adam --lr 0.001 --seed 1 --workers 5 --sync epoch --out "$OUT"
 echo
 echo "Run directory: $OUT (config.json, metrics.jsonl, weights.safetensors)"
