@@ -4,7 +4,7 @@
 
 #include "core/fs.h"
 #include "report/metrics_log.h"
-#include "run_command.h"
+#include "support/run_command.h"
 
 namespace faasdl::testing {
 namespace {

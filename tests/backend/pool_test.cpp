@@ -5,7 +5,7 @@
 #include "backend/cpu/cpu_backend.h"
 #include "backend/cpu/cpu_ops.h"
 #include "backend/ref/ref_backend.h"
-#include "grad_check.h"
+#include "support/grad_check.h"
 #include "op_test_util.h"
 
 namespace faasdl::backend {

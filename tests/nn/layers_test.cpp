@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "grad_check.h"
+#include "layer_grad_check.h"
 #include "nn/layers.h"
 
 namespace faasdl::nn {

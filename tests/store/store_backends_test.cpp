@@ -7,7 +7,7 @@
 #include <fstream>
 #include <thread>
 
-#include "servers.h"
+#include "support/servers.h"
 #include "store/store.h"
 
 namespace faasdl {

@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "core/rng.h"
-#include "servers.h"
+#include "support/servers.h"
 #include "store/store.h"
 
 namespace faasdl {

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "../apps/run_command.h"
-#include "../store/servers.h"
+#include "support/run_command.h"
+#include "support/servers.h"
 #include "report/metrics_log.h"
 #include "tensor/safetensors.h"
 
