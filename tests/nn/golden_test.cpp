@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 
 #include "nn/loss.h"
 #include "nn/model.h"
@@ -87,6 +88,24 @@ TEST_P(Golden, NesterovSgdStepMatchesPyTorch) {
   for (auto* p : model_->params()) {
     if (golden().find("sgd/" + p->name)) expect_close(p->value, get("sgd/" + p->name), 1e-5, "sgd " + p->name);
   }
+}
+
+// The other direction: weights written by faasdl load into PyTorch's model (strict state dict)
+// and give the golden logits there.
+TEST(GoldenInterop, WeightsWrittenByFaasdlLoadInPyTorch) {
+  Model model(builtin_model_spec("seed-cnn"), {3, 16, 16});
+  model.load_weights(golden(), "golden");
+  const std::string path = ::testing::TempDir() + "faasdl_weights_for_pytorch.safetensors";
+  save_safetensors(path, model.named_weights(), {{"model", "seed-cnn"}});
+  const std::string cmd = std::string("/usr/bin/python3 ") + FAASDL_SOURCE_DIR + "/tests/golden/load_in_pytorch.py " +
+                          path + " " + FAASDL_SOURCE_DIR + "/tests/golden/seed_cnn_golden.safetensors 2>&1";
+  std::FILE* pipe = ::popen(cmd.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string output;
+  char buf[512];
+  while (std::fgets(buf, sizeof buf, pipe)) output += buf;
+  const int status = ::pclose(pipe);
+  EXPECT_EQ(status, 0) << output << "(needs Debian's python3-torch: run scripts/setup.sh)";
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, Golden, ::testing::Values("ref", "cpu"));
