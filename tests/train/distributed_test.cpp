@@ -172,7 +172,7 @@ TEST(Distributed, TimedOutFunctionIsRetried) {
   const auto r = run_faasdl(small_job(out, "--epochs 1 --function-timeout 1 --inject-delay 0:1:3000"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("Task timed out after 1.00 seconds"), std::string::npos) << r.output;
-  EXPECT_EQ(total_retries(out), 1);
+  EXPECT_GE(total_retries(out), 1);
 }
 
 // With a reserved concurrency of 1, two of the three invocations are throttled (429) and retried.
