@@ -329,6 +329,10 @@ Json Coordinator::train_epoch(int epoch) {
   }
   const double train_s = epoch_clock.seconds();
   decode_checkpoint(model_blob, "averaged model", *run_.model, *run_.optimizer);
+  // The epoch's checkpoint also lives in the store, beside the run's other tensors; the previous
+  // one is dropped once this one is written.
+  put_or_fail(*store_, str_cat(dist_.run_id, "/checkpoint/e", epoch + 1), model_blob, dist_.store_timeout_ms);
+  if (epoch > 0) (void)store_->remove(str_cat(dist_.run_id, "/checkpoint/e", epoch), Deadline::after_ms(dist_.store_timeout_ms));
   Trainer evaluator(*run_.model, *run_.optimizer, run_.train);
   const StepTotals v = evaluator.evaluate(run_.splits.test, run_.norm);
 

@@ -4,9 +4,12 @@
 //
 // Store keys of a run (all under "<run>/"):
 //   data/e<epoch>/shard-<i>         encoded shard (data/shard.h); e0 only when not reshuffling
-//   model/v<version>                checkpoint blob (weights + optimizer state) a round starts from
-//   round/<k>/worker-<i>            result of worker i in round k (same format)
-//   round/<k>/grad/...              gradient exchange of the `grad` strategy, removed after the round
+//   model/e<epoch>-r<round>         checkpoint blob (weights + optimizer state) a round starts from
+//   round/e<epoch>-r<round>/worker-<i>   result of worker i in that round (same format)
+//   round/e<epoch>-r<round>/grad/...     gradient exchange of the `grad` strategy
+//   checkpoint/e<epochs done>       the model after the last finished epoch
+// Round keys are removed once the round is combined; older shards and checkpoints once newer
+// ones exist.
 // Keys are versioned by round and worker, so a retried invocation rewrites the same key with the
 // same bytes: retries are idempotent and the run stays deterministic.
 #pragma once
