@@ -55,6 +55,8 @@ struct Combo {
   std::string sync;   // epoch | steps:4 | grad
 };
 
+void PrintTo(const Combo& c, std::ostream* os) { *os << c.store << " store, sync " << c.sync; }
+
 std::string combo_name(const ::testing::TestParamInfo<Combo>& info) {
   std::string sync = info.param.sync;
   std::replace(sync.begin(), sync.end(), ':', '_');
