@@ -4,9 +4,13 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <thread>
+
+#include <httplib.h>
 
 #include "support/run_command.h"
 #include "support/servers.h"
+#include "net/http.h"
 #include "report/metrics_log.h"
 #include "tensor/safetensors.h"
 
@@ -244,6 +248,42 @@ TEST(Distributed, StandalonePlatformThroughTheInvokeApi) {
   r = run_faasdl(small_job(out_dir("remote_bad"), endpoint + " --function nosuch"));
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("function 'nosuch' does not exist"), std::string::npos) << r.output;
+}
+
+// `--platform http:URL` posts each task to URL/function/<name>, as OpenFaaS and Knative gateways
+// take them. No such gateway runs here, so a minimal one forwards to a real `faasdl platform
+// serve` through the Invoke API.
+TEST(Distributed, PlainHttpGateway) {
+  const int platform_port = free_port();
+  const std::string log = out_dir("gateway_platform") + ".log";
+  ChildProcess platform({faasdl_bin(), "platform", "serve", "--port", std::to_string(platform_port)}, log);
+  ASSERT_TRUE(wait_for_port(platform_port, 10000)) << "platform did not start; see " << log;
+  httplib::Server gateway;
+  gateway.Post(R"(/function/([A-Za-z0-9_-]+))", [&](const httplib::Request& req, httplib::Response& res) {
+    net::HttpRequest forward;
+    forward.method = "POST";
+    forward.url = "http://127.0.0.1:" + std::to_string(platform_port) + "/2015-03-31/functions/" +
+                  req.matches[1].str() + "/invocations";
+    forward.body = req.body;
+    auto r = net::http_send(forward, Deadline::after_ms(60000));
+    if (!r.ok()) {
+      res.status = 502;
+      return;
+    }
+    res.status = r->header("X-Amz-Function-Error").empty() ? r->status : 500;
+    res.set_content(r->body, "application/json");
+  });
+  const int gateway_port = gateway.bind_to_any_port("127.0.0.1");
+  std::thread serve([&] { gateway.listen_after_bind(); });
+  const auto out = out_dir("gateway");
+  const auto r = run_faasdl(small_job(out, "--platform http:http://127.0.0.1:" + std::to_string(gateway_port)));
+  gateway.stop();
+  serve.join();
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto records = report::read_jsonl(out + "/metrics.jsonl");
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[1]["functions"].size(), 3u);
+  EXPECT_GT(records[1]["val_accuracy"].get<double>(), 0.55);
 }
 
 }  // namespace
