@@ -140,7 +140,6 @@ class Coordinator {
   std::string store_uri_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<FunctionEndpoint> functions_;
-  int rounds_per_epoch_ = 0;
   double lr_factor_ = 1.0;  // --lr-scaling
 };
 
@@ -274,7 +273,6 @@ Json Coordinator::train_epoch(int epoch) {
   const int64_t min_size = *std::min_element(sizes.begin(), sizes.end());
   int rounds = 1;
   if (sync_.mode == SyncMode::kSteps) rounds = static_cast<int>((max_size + sync_.steps * batch - 1) / (sync_.steps * batch));
-  rounds_per_epoch_ = rounds;
 
   std::string model_blob = encode_checkpoint(*run_.model, *run_.optimizer, {epoch, run_.optimizer->steps()});
   StepTotals totals;
