@@ -214,22 +214,17 @@ bool ChildProcess::poll_exit() {
   if (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == 0) {
     return false;
   }
-  ::kill(-pid_, SIGKILL);
-  int status = 0;
-  struct rusage ru {};
-  pid_t r;
-  do {
-    r = ::wait4(pid_, &status, 0, &ru);
-  } while (r < 0 && errno == EINTR);
-  exited_ = true;
-  wait_status_ = status;
-  maxrss_kb_ = ru.ru_maxrss;
+  kill_and_reap_locked();
   return true;
 }
 
 void ChildProcess::kill_group() {
   std::lock_guard<std::mutex> lock(mu_);
   if (exited_ || pid_ <= 0) return;
+  kill_and_reap_locked();
+}
+
+void ChildProcess::kill_and_reap_locked() {
   ::kill(-pid_, SIGKILL);
   int status = 0;
   struct rusage ru {};

@@ -59,6 +59,8 @@ class ChildProcess {
  private:
   ChildProcess() = default;
   void read_output();
+  // SIGKILL to the group, then waits for the child and records its status. Caller holds mu_.
+  void kill_and_reap_locked();
   // Reads what is available without blocking; false at end of output. Caller holds read_mu_.
   bool read_available();
 

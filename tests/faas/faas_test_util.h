@@ -4,13 +4,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <string>
 
 #include "faas/platform.h"
+#include "support/run_command.h"
 
 namespace faasdl::faas::testing {
 
@@ -55,21 +55,8 @@ struct RunningPlatform {
   LocalPlatform* operator->() { return &platform; }
 };
 
-struct ShellResult {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr
-};
-
-inline ShellResult run_shell(const std::string& command) {
-  ShellResult r;
-  std::FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (!pipe) return r;
-  std::array<char, 4096> buf{};
-  size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) r.output.append(buf.data(), n);
-  const int status = ::pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return r;
-}
+// Shell commands in tests run through the shared runner (stdout and stderr together).
+using ShellResult = faasdl::testing::CommandResult;
+inline ShellResult run_shell(const std::string& command) { return faasdl::testing::run_command(command); }
 
 }  // namespace faasdl::faas::testing

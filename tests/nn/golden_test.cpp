@@ -10,6 +10,7 @@
 #include "nn/loss.h"
 #include "nn/model.h"
 #include "optim/optimizer.h"
+#include "support/run_command.h"
 
 namespace faasdl::nn {
 namespace {
@@ -98,14 +99,9 @@ TEST(GoldenInterop, WeightsWrittenByFaasdlLoadInPyTorch) {
   const std::string path = ::testing::TempDir() + "faasdl_weights_for_pytorch.safetensors";
   save_safetensors(path, model.named_weights(), {{"model", "seed-cnn"}});
   const std::string cmd = std::string("/usr/bin/python3 ") + FAASDL_SOURCE_DIR + "/tests/golden/load_in_pytorch.py " +
-                          path + " " + FAASDL_SOURCE_DIR + "/tests/golden/seed_cnn_golden.safetensors 2>&1";
-  std::FILE* pipe = ::popen(cmd.c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
-  std::string output;
-  char buf[512];
-  while (std::fgets(buf, sizeof buf, pipe)) output += buf;
-  const int status = ::pclose(pipe);
-  EXPECT_EQ(status, 0) << output << "(needs Debian's python3-torch: run scripts/setup.sh)";
+                          path + " " + FAASDL_SOURCE_DIR + "/tests/golden/seed_cnn_golden.safetensors";
+  const auto r = faasdl::testing::run_command(cmd);
+  EXPECT_EQ(r.exit_code, 0) << r.output << "(needs Debian's python3-torch: run scripts/setup.sh)";
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, Golden, ::testing::Values("ref", "cpu"));
