@@ -81,6 +81,15 @@ CommandRegistrar::CommandRegistrar(const char* name, const char* summary, Comman
   commands().push_back({name, summary, fn});
 }
 
+std::vector<int64_t> parse_input_shape(const std::string& text) {
+  const auto parts = split(text, 'x');
+  FAASDL_CHECK(parts.size() == 3, "--input must be HxWxC like 32x32x3, got '", text, "'");
+  const int64_t h = parse_int(parts[0], "--input height"), w = parse_int(parts[1], "--input width"),
+                c = parse_int(parts[2], "--input channels");
+  FAASDL_CHECK(h > 0 && w > 0 && c > 0, "--input dimensions must be positive, got '", text, "'");
+  return {c, h, w};
+}
+
 std::string self_exe() {
   char buf[PATH_MAX];
   const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);

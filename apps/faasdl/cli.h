@@ -47,6 +47,9 @@ struct CommandRegistrar {
   CommandRegistrar(const char* name, const char* summary, CommandFn fn);
 };
 
+// "32x32x3" (H x W x C, as Keras writes input shapes) -> {C, H, W}; throws Error on bad text.
+std::vector<int64_t> parse_input_shape(const std::string& text);
+
 // Path of the running faasdl binary (/proc/self/exe).
 std::string self_exe();
 

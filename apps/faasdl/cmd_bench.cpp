@@ -19,13 +19,6 @@
 namespace faasdl::cli {
 namespace {
 
-Shape parse_hwc(const std::string& text) {
-  const auto parts = split(text, 'x');
-  FAASDL_CHECK(parts.size() == 3, "--input must be HxWxC like 32x32x3, got '", text, "'");
-  return {parse_int(parts[2], "--input channels"), parse_int(parts[0], "--input height"),
-          parse_int(parts[1], "--input width")};
-}
-
 int gemm_bench(Args& args) {
   const int threads = train::resolve_threads(static_cast<int>(args.integer("threads", 0)));
   const int size = static_cast<int>(args.integer("size", 1024));
@@ -49,7 +42,7 @@ int bench_cmd(Args& args) {
   }
   if (args.flag("gemm")) return gemm_bench(args);
   const std::string model_name = args.str("model", "seed-cnn");
-  const Shape input = parse_hwc(args.str("input", "32x32x3"));
+  const Shape input = parse_input_shape(args.str("input", "32x32x3"));
   const int batch = static_cast<int>(args.integer("batch", 32));
   const int threads = train::resolve_threads(static_cast<int>(args.integer("threads", 0)));
   const std::string backend_name = args.str("backend", "cpu");

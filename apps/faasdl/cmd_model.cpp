@@ -9,16 +9,6 @@
 namespace faasdl::cli {
 namespace {
 
-// "32x32x3" (H x W x C, as Keras writes input shapes) -> {C, H, W}
-Shape parse_input(const std::string& text) {
-  const auto parts = split(text, 'x');
-  FAASDL_CHECK(parts.size() == 3, "--input must be HxWxC like 32x32x3, got '", text, "'");
-  const int64_t h = parse_int(parts[0], "--input height"), w = parse_int(parts[1], "--input width"),
-                c = parse_int(parts[2], "--input channels");
-  FAASDL_CHECK(h > 0 && w > 0 && c > 0, "--input dimensions must be positive, got '", text, "'");
-  return {c, h, w};
-}
-
 int model_cmd(Args& args) {
   const std::string sub = args.positional().empty() ? "" : args.positional()[0];
   if (sub != "summary" || args.flag("help")) {
@@ -26,7 +16,7 @@ int model_cmd(Args& args) {
     return sub == "summary" ? 0 : 2;
   }
   const std::string name = args.str("model", "seed-cnn");
-  const Shape input = parse_input(args.str("input", "32x32x3"));
+  const Shape input = parse_input_shape(args.str("input", "32x32x3"));
   args.finish();
   nn::Model model(nn::resolve_model_spec(name), input);
   std::fputs(model.summary().c_str(), stdout);

@@ -277,4 +277,15 @@ std::unique_ptr<Store> open_store(const std::string& uri, const StoreOptions& op
   return std::make_unique<CountingStore>(std::move(raw), options);
 }
 
+void put_or_throw(Store& store, const std::string& key, std::string_view bytes, int64_t timeout_ms) {
+  const Status s = store.put(key, bytes, Deadline::after_ms(timeout_ms));
+  if (!s.ok()) fail("store ", store.uri(), ": writing ", key, " failed: ", s.to_string());
+}
+
+std::string get_or_throw(Store& store, const std::string& key, int64_t timeout_ms) {
+  auto r = store.get(key, Deadline::after_ms(timeout_ms));
+  if (!r.ok()) fail("store ", store.uri(), ": reading ", key, " failed: ", r.status().to_string());
+  return std::move(r).value();
+}
+
 }  // namespace faasdl

@@ -132,6 +132,11 @@ std::unique_ptr<Store> open_store(const std::string& uri, const StoreOptions& op
 // Wraps `inner` so that the calls chosen by `faults` fail without reaching it; other calls and
 // stats() pass through. open_store applies StoreOptions::faults beneath its retries; this
 // wrapper, applied on top, shows failures to the caller as they are.
+// For callers that treat a failed store call as fatal: put / get within timeout_ms, or throw
+// Error("store <uri>: writing|reading <key> failed: <status>").
+void put_or_throw(Store& store, const std::string& key, std::string_view bytes, int64_t timeout_ms);
+std::string get_or_throw(Store& store, const std::string& key, int64_t timeout_ms);
+
 std::unique_ptr<Store> with_faults(std::unique_ptr<Store> inner, FaultOptions faults);
 
 // kOk when `key` is a valid key, else kInvalidArgument naming the problem.

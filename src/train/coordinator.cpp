@@ -52,17 +52,6 @@ void check_store(Store& store, const std::string& run) {
   (void)store.remove(key, Deadline::after_ms(10000));
 }
 
-void put_or_fail(Store& store, const std::string& key, std::string_view bytes, int64_t timeout_ms) {
-  const Status s = store.put(key, bytes, Deadline::after_ms(timeout_ms));
-  if (!s.ok()) fail("store ", store.uri(), ": writing ", key, " failed: ", s.to_string());
-}
-
-std::string get_or_fail(Store& store, const std::string& key, int64_t timeout_ms) {
-  auto r = store.get(key, Deadline::after_ms(timeout_ms));
-  if (!r.ok()) fail("store ", store.uri(), ": reading ", key, " failed: ", r.status().to_string());
-  return std::move(r).value();
-}
-
 void remove_prefix(Store& store, const std::string& prefix, int64_t timeout_ms) {
   auto keys = store.list(prefix, Deadline::after_ms(timeout_ms));
   if (!keys.ok()) return;  // clean-up is best effort
@@ -158,7 +147,7 @@ void Coordinator::write_shards(int epoch, const std::vector<std::vector<int64_t>
     auto exists = store_->exists(key, Deadline::after_ms(dist_.store_timeout_ms));
     if (exists.ok() && *exists) continue;  // fixed shards, or a resumed run
     const auto blob = data::encode_shard(data::subset(run_.splits.train, shards[static_cast<size_t>(i)]));
-    put_or_fail(*store_, key, blob, dist_.store_timeout_ms);
+    put_or_throw(*store_, key, blob, dist_.store_timeout_ms);
   }
   if (dist_.global_shuffle && epoch > 0) remove_prefix(*store_, str_cat(dist_.run_id, "/data/e", epoch - 1, "/"), dist_.store_timeout_ms);
 }
@@ -280,7 +269,7 @@ Json Coordinator::train_epoch(int epoch) {
   for (int round = 0; round < rounds; ++round) {
     Stopwatch round_clock;
     const WorkerTask base = base_task(epoch, round);
-    put_or_fail(*store_, base.model_key, model_blob, dist_.store_timeout_ms);
+    put_or_throw(*store_, base.model_key, model_blob, dist_.store_timeout_ms);
     std::vector<Invocation> calls;
     for (int i = 0; i < n_workers; ++i) {
       WorkerTask t = base;
@@ -312,7 +301,7 @@ Json Coordinator::train_epoch(int epoch) {
       totals.samples += c.report.totals.samples;
       totals.steps = std::max(totals.steps, c.report.totals.steps);
       if (sync_.mode == SyncMode::kGrad && c.task.worker != 0) continue;
-      blobs.push_back(get_or_fail(*store_, c.task.result_key, dist_.store_timeout_ms));
+      blobs.push_back(get_or_throw(*store_, c.task.result_key, dist_.store_timeout_ms));
       names.push_back(c.task.result_key);
       weights.push_back(static_cast<double>(c.report.totals.samples));
     }
@@ -329,7 +318,7 @@ Json Coordinator::train_epoch(int epoch) {
   decode_checkpoint(model_blob, "averaged model", *run_.model, *run_.optimizer);
   // The epoch's checkpoint also lives in the store, beside the run's other tensors; the previous
   // one is dropped once this one is written.
-  put_or_fail(*store_, str_cat(dist_.run_id, "/checkpoint/e", epoch + 1), model_blob, dist_.store_timeout_ms);
+  put_or_throw(*store_, str_cat(dist_.run_id, "/checkpoint/e", epoch + 1), model_blob, dist_.store_timeout_ms);
   if (epoch > 0) (void)store_->remove(str_cat(dist_.run_id, "/checkpoint/e", epoch), Deadline::after_ms(dist_.store_timeout_ms));
   Trainer evaluator(*run_.model, *run_.optimizer, run_.train);
   const StepTotals v = evaluator.evaluate(run_.splits.test, run_.norm);

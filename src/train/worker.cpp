@@ -55,12 +55,6 @@ int threads_for(const WorkerTask& task) {
   return 1;
 }
 
-std::string get_or_fail(Store& store, const std::string& key, int64_t timeout_ms) {
-  auto r = store.get(key, Deadline::after_ms(timeout_ms));
-  if (!r.ok()) fail("store ", store.uri(), ": reading ", key, " failed: ", r.status().to_string());
-  return std::move(r).value();
-}
-
 WorkerReport run_task(const WorkerTask& task) {
   WarmState& w = warm_state();
   WorkerReport report;
@@ -84,11 +78,11 @@ WorkerReport run_task(const WorkerTask& task) {
   report.init_ms = phase.ms();
 
   phase.reset();
-  const std::string model_blob = get_or_fail(store, task.model_key, task.store_timeout_ms);
+  const std::string model_blob = get_or_throw(store, task.model_key, task.store_timeout_ms);
   report.model_bytes = static_cast<int64_t>(model_blob.size());
   decode_checkpoint(model_blob, task.model_key, *w.model, *optimizer);
   if (w.shard_key != task.shard_key) {
-    const std::string blob = get_or_fail(store, task.shard_key, task.store_timeout_ms);
+    const std::string blob = get_or_throw(store, task.shard_key, task.store_timeout_ms);
     w.shard = data::decode_shard(blob, task.shard_key);
     w.shard_key = task.shard_key;
     w.shard_bytes = static_cast<int64_t>(blob.size());
@@ -127,8 +121,7 @@ WorkerReport run_task(const WorkerTask& task) {
   // In grad mode every worker holds identical weights; worker 0 writes them.
   if (task.sync.mode != SyncMode::kGrad || task.worker == 0) {
     const std::string blob = encode_checkpoint(*w.model, *optimizer, {task.epoch, optimizer->steps()});
-    const Status s = store.put(task.result_key, blob, Deadline::after_ms(task.store_timeout_ms));
-    if (!s.ok()) fail("store ", store.uri(), ": writing ", task.result_key, " failed: ", s.to_string());
+    put_or_throw(store, task.result_key, blob, task.store_timeout_ms);
   } else {
     report.result_key.clear();
   }
